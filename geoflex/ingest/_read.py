@@ -1,0 +1,441 @@
+"""``read_events``: files, globs or frames of TaskRouter events -> :class:`FlexData`."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import gzip
+import io
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Union
+
+import polars as pl
+
+from geoflex._errors import DataError
+from geoflex.ingest._build import build
+from geoflex.ingest._ndjson import ParsedLines, parse_ndjson
+from geoflex.ingest._normalize import canonical_events
+from geoflex.ingest._schema import CANONICAL_SCHEMA, RAW_SCHEMA, batch_schema
+
+__all__ = ["EventSource", "FlexData", "read_events"]
+
+EventSource = Union[
+    str,
+    "os.PathLike[str]",
+    pl.DataFrame,
+    pl.LazyFrame,
+    Sequence[Union[str, "os.PathLike[str]", pl.DataFrame, pl.LazyFrame]],
+]
+_READ_BYTES = 16 << 20
+_EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".gz", ".txt", ".log")
+_PROBLEM_SCHEMA = {"file": pl.String(), "line": pl.Int64(), "reason": pl.String()}
+# Event types whose task attributes matter (the rest drop them early to save memory).
+_ATTRIBUTE_EVENTS = ("task.completed", "task.canceled", "task.updated")
+
+
+@dataclass
+class FlexData:
+    """Flex Insights-style tables read from TaskRouter events.
+
+    Attributes
+    ----------
+    segments
+        One row per task that ended (completed or canceled): times (UTC), durations in
+        seconds (``wait_time``, ``talk_time``, ``wrapup_time``, ``handle_time``,
+        ``hold_time``, ``ivr_time``), queue, channel, worker, the customer ``phone``, the
+        Insights attributes as ``conversations_*`` and ``customers_*`` columns, the raw
+        ``attributes`` JSON (unknown attributes live there), and ``source_file`` /
+        ``source_line`` of the event it came from.
+    conversations
+        One row per conversation (tasks sharing ``conversations.conversation_id``).
+    customers
+        One row per customer (keyed by phone, else by name).
+    agents
+        One row per worker: worker attributes (``full_name``, ``location``,
+        ``flex_location``, team, department, manager, roles...) and handling totals.
+    problems
+        One row per line or event that could not be used: ``file``, ``line``, ``reason``.
+    truncated
+        How many attribute values were cut to 255 characters, per column.
+    counts
+        Bookkeeping: ``lines``, ``events``, ``duplicates``, ``other_events`` (types that
+        are neither task nor reservation events), ``blank_lines``, ``open_tasks`` (never
+        ended), ``late_updates_ignored`` (updates more than 5 minutes after the end).
+    """
+
+    segments: pl.DataFrame
+    conversations: pl.DataFrame
+    customers: pl.DataFrame
+    agents: pl.DataFrame
+    problems: pl.DataFrame
+    truncated: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"FlexData(segments={self.segments.height}, "
+            f"conversations={self.conversations.height}, customers={self.customers.height}, "
+            f"agents={self.agents.height}, problems={self.problems.height})"
+        )
+
+
+@dataclass
+class _Accumulator:
+    events: list[pl.DataFrame] = field(default_factory=list)
+    problems: list[tuple[str, int, str]] = field(default_factory=list)
+    lines: int = 0
+    blank_lines: int = 0
+
+
+def _expand(source: EventSource) -> Iterator[str | pl.DataFrame]:
+    if isinstance(source, pl.LazyFrame):
+        yield source.collect()
+    elif isinstance(source, pl.DataFrame):
+        yield source
+    elif isinstance(source, (str, os.PathLike)):
+        text = os.fspath(source)
+        if any(ch in text for ch in "*?["):
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise DataError(f"no files match {text!r}")
+            yield from (m for m in matches if os.path.isfile(m))
+        elif os.path.isdir(text):
+            files = sorted(
+                str(p) for p in Path(text).rglob("*") if p.is_file() and p.suffix in _EVENT_SUFFIXES
+            )
+            if not files:
+                raise DataError(f"no event files (*.json, *.ndjson, *.csv, *.gz...) in {text!r}")
+            yield from files
+        elif not os.path.exists(text):
+            raise DataError(f"no such file: {text!r}")
+        else:
+            yield text
+    elif isinstance(source, Sequence):
+        for item in source:
+            yield from _expand(item)
+    else:
+        raise TypeError(
+            "source must be a path, a glob, a polars frame or a list of them, "
+            f"not {type(source).__name__}"
+        )
+
+
+def _open(path: str) -> IO[bytes]:
+    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    if raw.read(2) == b"\x1f\x8b":
+        raw.seek(0)
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    raw.seek(0)
+    return raw
+
+
+def _batches(stream: IO[bytes]) -> Iterator[bytes]:
+    """Pieces of about 16 MB, each ending just after a newline (except the last)."""
+    rest = b""
+    while True:
+        block = stream.read(_READ_BYTES)
+        if not block:
+            if rest:
+                yield rest
+            return
+        data = rest + block
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        yield data[: cut + 1]
+        rest = data[cut + 1 :]
+
+
+def _kind(head: bytes, path: str) -> str:
+    """'ndjson', 'document' (a JSON array or one object such as a REST page), or 'csv'."""
+    stripped = head.lstrip()
+    lower = path.lower()
+    if lower.endswith((".csv", ".csv.gz")):
+        return "csv"
+    if stripped.startswith(b"["):
+        return "document"
+    if stripped.startswith(b"{"):
+        first = stripped.split(b"\n", 1)[0]
+        try:
+            value = json.loads(first)
+        except ValueError:
+            # A pretty-printed document, or NDJSON whose first line is broken.
+            return "document?"
+        return "document" if isinstance(value, dict) and "events" in value else "ndjson"
+    if b"EventType" in stripped.split(b"\n", 1)[0]:
+        return "csv"
+    return "ndjson"
+
+
+def _document_lines(text: bytes) -> bytes:
+    """A JSON array of events or a REST page ({"events": [...]}) as NDJSON, one per line.
+
+    Documents are parsed whole (REST pages hold at most a thousand events); NDJSON is the
+    format for large inputs.
+    """
+    value = json.loads(text)
+    if isinstance(value, dict) and isinstance(value.get("events"), list):
+        value = value["events"]
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise DataError("a JSON document of events must be an array or an object")
+    return "".join(json.dumps(v, separators=(",", ":")) + "\n" for v in value).encode()
+
+
+def _add_parsed(acc: _Accumulator, parsed: ParsedLines, name: str, first_line: int) -> None:
+    acc.blank_lines += parsed.blank_lines
+    acc.problems += [(name, p.line + first_line - 1, p.reason) for p in parsed.problems]
+    frame = parsed.frame.with_columns(pl.col("_line") + (first_line - 1))
+    acc.events.append(_slim(canonical_events(frame, name)))
+
+
+def _slim(events: pl.DataFrame) -> pl.DataFrame:
+    """Drop task attributes that no rule reads, early: they are most of the bytes."""
+    return events.with_columns(
+        task_attributes=pl.when(pl.col("event_type").is_in(_ATTRIBUTE_EVENTS)).then(
+            "task_attributes"
+        )
+    )
+
+
+def _read_ndjson_stream(acc: _Accumulator, stream: IO[bytes], name: str) -> None:
+    line = 1
+    for batch in _batches(stream):
+        parsed = parse_ndjson(batch, batch_schema(batch))
+        _add_parsed(acc, parsed, name, line)
+        n = batch.count(b"\n") + (0 if batch.endswith(b"\n") else 1)
+        acc.lines += n
+        line += n
+
+
+def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
+    """Event Callback posts logged as CSV (PascalCase columns); row problems by line."""
+    text = data.decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return
+    width = len(header)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line = reader.line_num
+    for row in reader:
+        acc.lines += 1
+        if not row or not any(cell.strip() for cell in row):
+            acc.blank_lines += 1
+        elif len(row) != width:
+            acc.problems.append((name, line + 1, f"{len(row)} fields, the header has {width}"))
+        else:
+            rows.append(row)
+            lines.append(line + 1)
+        line = reader.line_num
+    known = [i for i, col in enumerate(header) if col in RAW_SCHEMA]
+    frame = pl.DataFrame(
+        {header[i]: [r[i] or None for r in rows] for i in known} | {"_line": lines},
+        schema={header[i]: pl.String for i in known} | {"_line": pl.Int64},
+    )
+    acc.events.append(_slim(canonical_events(frame, name)))
+
+
+def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
+    strings = [c for c, t in frame.schema.items() if t == pl.String]
+    if frame.width == 1 and strings:
+        # One string column: JSON lines (e.g. geoflex.sample.generate()).
+        data = (frame.get_column(strings[0]).fill_null("").str.join("\n").item() or "").encode()
+        acc.lines += frame.height
+        _add_parsed(acc, parse_ndjson(data + b"\n", batch_schema(data)), name, 1)
+        return
+    if not set(frame.columns) & set(RAW_SCHEMA):
+        raise DataError(
+            f"{name}: no TaskRouter event columns (expected e.g. EventType/TaskSid, "
+            f"event_type/event_data, or type/data); got {frame.columns[:8]}"
+        )
+    acc.lines += frame.height
+    # Serialize so nested columns (data, event_data) go through the same checked reader.
+    buffer = io.BytesIO()
+    frame.select(c for c in frame.columns if c in RAW_SCHEMA).write_ndjson(buffer)
+    data = buffer.getvalue()
+    _add_parsed(acc, parse_ndjson(data, batch_schema(data)), name, 1)
+
+
+def _read_path(acc: _Accumulator, path: str) -> None:
+    with _open(path) as stream:
+        head = stream.read(1 << 16)
+        kind = _kind(head, path)
+        if kind == "ndjson":
+            _read_ndjson_stream(acc, _Prefixed(head, stream), path)
+            return
+        data = head + stream.read()
+    if kind == "csv":
+        _read_csv(acc, data, path)
+        return
+    try:
+        lines = _document_lines(data)
+    except ValueError as exc:
+        if kind == "document?":  # not one document after all: NDJSON, first line broken
+            _read_ndjson_stream(acc, io.BytesIO(data), path)
+            return
+        line = getattr(exc, "lineno", 1)
+        acc.problems.append((path, int(line), f"invalid JSON document: {exc}"))
+        acc.lines += data.count(b"\n") + 1
+        return
+    acc.lines += lines.count(b"\n")
+    parsed = parse_ndjson(lines, batch_schema(lines))
+    # In a document, "line" is the event's position (1-based) in the array.
+    acc.problems += [(path, p.line, f"event #{p.line}: {p.reason}") for p in parsed.problems]
+    acc.blank_lines += parsed.blank_lines
+    acc.events.append(_slim(canonical_events(parsed.frame, path)))
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that first returns ``head`` (already read to sniff the format), then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            out, self._head = self._head, b""
+            return out
+        return self._rest.read(size)
+
+    def readable(self) -> bool:
+        return True
+
+
+def _validate(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split events into usable ones and problem rows (with the reason)."""
+    is_task_event = pl.col("event_type").str.starts_with("task.") | pl.col(
+        "event_type"
+    ).str.starts_with("reservation.")
+    reason = (
+        pl.when(pl.col("event_type").is_null())
+        .then(pl.lit("no event type: not a TaskRouter event"))
+        .when(pl.col("ts").is_null())
+        .then(pl.lit("no usable timestamp"))
+        .when(is_task_event & pl.col("task_sid").is_null())
+        .then(pl.lit("task or reservation event without a task sid"))
+    )
+    checked = events.with_columns(_reason=reason)
+    bad = checked.filter(pl.col("_reason").is_not_null()).select(
+        "file",
+        "line",
+        pl.concat_str(pl.col("event_type").fill_null("?"), pl.lit(": "), "_reason").alias(
+            "reason"
+        ),
+    )
+    good = checked.filter(pl.col("_reason").is_null()).drop("_reason")
+    return good, bad
+
+
+def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
+    """Read TaskRouter events into Flex Insights-style tables.
+
+    Reads the three shapes TaskRouter data comes in, detected per file: Event Streams
+    CloudEvents (NDJSON or a JSON array), Event Callback posts logged as NDJSON or CSV
+    (PascalCase ``EventType``, ``TaskSid``, ``TaskAttributes``, ``Timestamp``...), and
+    pages of the TaskRouter Events REST resource (``{"events": [...]}``). Files may be
+    gzipped. NDJSON is read in 16 MB batches by polars' native reader.
+
+    Insights rules applied: the attributes that count are those at completion or
+    cancellation, replaced by updates that arrive within 5 minutes after it (later updates
+    are ignored and counted); string attribute values are cut to 255 characters (counted
+    in ``truncated``); duplicate events (same event sid) count once; events may come in
+    any order. Unknown attributes stay in the raw ``attributes`` JSON column.
+
+    Parameters
+    ----------
+    source
+        A path, a glob (``"exports/*.ndjson.gz"``), a directory, a polars frame (one string
+        column of JSON lines, or columns of one of the shapes), or a list of these.
+    strict
+        Raise :class:`~geoflex.DataError` at the first problem (naming file and line)
+        instead of listing problems in ``FlexData.problems``.
+
+    Returns
+    -------
+    FlexData
+        ``segments``, ``conversations``, ``customers``, ``agents``, ``problems``,
+        ``truncated`` and ``counts``.
+
+    Raises
+    ------
+    DataError
+        A path that does not exist, a glob that matches nothing, a frame without event
+        columns, or (with ``strict``) any problem.
+
+    Examples
+    --------
+    >>> import geoflex, geoflex.sample
+    >>> lines = geoflex.sample.generate(200, seed=7)
+    >>> data = geoflex.read_events(lines)
+    >>> data.conversations.height
+    200
+    >>> data.problems.columns
+    ['file', 'line', 'reason']
+    >>> bool(data.counts["duplicates"] >= 0 and data.segments["handle_time"].min() >= 0)
+    True
+    """
+    acc = _Accumulator()
+    for k, item in enumerate(_expand(source)):
+        if isinstance(item, pl.DataFrame):
+            _read_frame(acc, item, f"<frame {k}>")
+        else:
+            _read_path(acc, item)
+        if strict and acc.problems:
+            file, line, reason = acc.problems[0]
+            raise DataError(f"{file}:{line}: {reason}")
+    events = (
+        pl.concat(acc.events) if acc.events else pl.DataFrame(schema=CANONICAL_SCHEMA)
+    )
+    events, bad = _validate(events)
+    if strict and bad.height:
+        file, line, reason = bad.row(0)
+        raise DataError(f"{file}:{line}: {reason}")
+    n_events = events.height
+    with_sid = events.filter(pl.col("event_sid").is_not_null())
+    events = pl.concat(
+        [
+            with_sid.unique("event_sid", keep="first", maintain_order=True),
+            events.filter(pl.col("event_sid").is_null()),
+        ]
+    )
+    duplicates = n_events - events.height
+    is_used = pl.col("event_type").str.starts_with("task.") | pl.col("event_type").str.starts_with(
+        "reservation."
+    )
+    other = int(events.select((~is_used).sum()).item())
+    built = build(events.filter(is_used))
+    problems = pl.concat(
+        [
+            pl.DataFrame(acc.problems, schema=_PROBLEM_SCHEMA, orient="row"),
+            bad,
+            pl.DataFrame(built.problems, schema=_PROBLEM_SCHEMA, orient="row"),
+        ]
+    ).sort("file", "line", maintain_order=True)
+    if strict and problems.height:
+        file, line, reason = problems.row(0)
+        raise DataError(f"{file}:{line}: {reason}")
+    return FlexData(
+        segments=built.segments,
+        conversations=built.conversations,
+        customers=built.customers,
+        agents=built.agents,
+        problems=problems,
+        truncated=built.truncated,
+        counts={
+            "lines": acc.lines,
+            "events": n_events,
+            "duplicates": duplicates,
+            "other_events": other,
+            "blank_lines": acc.blank_lines,
+            **built.counts,
+        },
+    )

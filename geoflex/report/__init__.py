@@ -1,0 +1,54 @@
+"""Static HTML reports: Report pages built from blocks (tables, Vega-Lite charts, maps).
+
+Imports only polars here; jinja2, altair and folium load when a report renders.
+"""
+
+from __future__ import annotations
+
+from geoflex.report._base import Report, Section
+from geoflex.report._blocks import (
+    Block,
+    Bullets,
+    Chart,
+    Embed,
+    Links,
+    Metric,
+    Metrics,
+    Paragraphs,
+    Table,
+)
+from geoflex.report._build import BUILD_STEPS, build_all
+from geoflex.report._config import ReportConfig, load_config
+from geoflex.report._pages import (
+    REPORT_FILES,
+    overview_report,
+    places_report,
+    spikes_report,
+    staffing_report,
+)
+from geoflex.report._privacy import mask_phone_numbers, redact_frame
+
+__all__ = [
+    "BUILD_STEPS",
+    "REPORT_FILES",
+    "Block",
+    "Bullets",
+    "Chart",
+    "Embed",
+    "Links",
+    "Metric",
+    "Metrics",
+    "Paragraphs",
+    "Report",
+    "ReportConfig",
+    "Section",
+    "Table",
+    "build_all",
+    "load_config",
+    "mask_phone_numbers",
+    "overview_report",
+    "places_report",
+    "redact_frame",
+    "spikes_report",
+    "staffing_report",
+]

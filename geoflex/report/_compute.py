@@ -1,0 +1,233 @@
+"""From FlexData to the frames the report pages show (the computation half of reports).
+
+The pages in `geoflex.report._pages` only lay frames out; this module derives those frames
+from the ingested data: volume by place, data quality, staffing inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from geoflex._errors import ColumnError
+from geoflex.report._config import ReportConfig
+from geoflex.resolve._schema import GEO_COLUMNS
+from geoflex.staffing import (
+    recommendations,
+    required_agents,
+    scheduled_coverage,
+    staffing_gap,
+    weekly_demand,
+)
+
+__all__ = ["Located", "locate", "place_frames", "quality_frames", "staffing_frames"]
+
+#: Column candidates, first present wins (the ingest layer's names first).
+TIME_COLUMNS = ("started_at", "first_time", "start_time", "created_at", "timestamp")
+HANDLE_COLUMNS = ("handle_time", "handle_time_s", "handling_time", "talk_time")
+PHONE_COLUMNS = ("phone", "customer_phone", "customers.phone", "from")
+
+
+def _first(names: list[str], candidates: tuple[str, ...], what: str) -> str:
+    for name in candidates:
+        if name in names:
+            return name
+    raise ColumnError(
+        f"conversations need a {what} column (one of {list(candidates)}); they have {names}"
+    )
+
+
+@dataclass(frozen=True)
+class Located:
+    """Conversations with geography, and the names of their time/handle-time columns."""
+
+    conversations: pl.DataFrame
+    time: str
+    handle_time: str | None
+
+
+def locate(conversations: pl.DataFrame | pl.LazyFrame, config: ReportConfig) -> Located:
+    """Conversations with the resolver's geo columns (resolving phones when not done yet)."""
+    frame = (
+        conversations.lazy().collect()
+        if isinstance(conversations, pl.LazyFrame)
+        else (conversations)
+    )
+    names = frame.columns
+    time = _first(names, TIME_COLUMNS, "start time")
+    handle = next((c for c in HANDLE_COLUMNS if c in names), None)
+    if not set(GEO_COLUMNS) <= set(names):
+        from geoflex.resolve import resolve
+
+        phone = _first(names, PHONE_COLUMNS, "phone")
+        frame = frame.drop([c for c in GEO_COLUMNS if c in names])
+        frame = resolve(
+            frame,
+            phone,
+            default_country=config.default_country,
+            regions=dict(config.regions) or None,
+            overrides=dict(config.overrides) or _default_overrides(names),
+        )
+    return Located(frame, time, handle)
+
+
+#: Insights customer attributes (as read_events names them) that override the phone.
+DEFAULT_OVERRIDES = {"zip": "customers_zip", "area": "customers_area"}
+
+
+def _default_overrides(names: list[str]) -> dict[str, str] | None:
+    found = {field: column for field, column in DEFAULT_OVERRIDES.items() if column in names}
+    return found or None
+
+
+def _volume(frame: pl.DataFrame, keys: list[str], handle: str | None) -> pl.DataFrame:
+    aggs = [pl.len().alias("conversations")]
+    if handle:
+        aggs += [
+            pl.col(handle).sum().alias("handle_time"),
+            pl.col(handle).mean().alias("average_handle_time"),
+        ]
+    total = frame.height or 1
+    return (
+        frame.group_by(keys)
+        .agg(aggs)
+        .with_columns(share=pl.col("conversations") / total)
+        .sort("conversations", *keys, descending=[True] + [False] * len(keys), nulls_last=True)
+    )
+
+
+def place_frames(located: Located) -> dict[str, pl.DataFrame]:
+    """Volume by region, country, US state, NANP area code and city."""
+    conv, handle = located.conversations, located.handle_time
+    placed = conv.filter(pl.col("country").is_not_null())
+    npa = placed.filter(pl.col("phone_e164").str.starts_with("+1")).with_columns(
+        npa=pl.col("phone_e164").str.slice(2, 3)
+    )
+    cities = placed.filter(pl.col("latitude").is_not_null())
+    return {
+        "regions": _volume(placed, ["region"], handle),
+        "countries": _volume(placed, ["country", "country_name"], handle),
+        "us_states": _volume(
+            placed.filter(pl.col("country") == "US", pl.col("state_code").is_not_null()),
+            ["state_code", "state"],
+            handle,
+        ),
+        "area_codes": _volume(npa, ["npa"], handle),
+        "cities": _volume(cities, ["city", "state_code", "country"], handle).join(
+            cities.group_by(["city", "state_code", "country"]).agg(
+                pl.col("latitude").mean(), pl.col("longitude").mean()
+            ),
+            on=["city", "state_code", "country"],
+            how="left",
+            nulls_equal=True,
+        ),
+    }
+
+
+def quality_frames(located: Located, data: Any) -> dict[str, pl.DataFrame | None]:
+    """Resolver statuses and precision, input problems, truncated attribute values."""
+    conv = located.conversations
+    status = conv.group_by("geo_status").len("conversations").sort("conversations", descending=True)
+    level = conv.group_by("geo_level").len("conversations").sort("geo_level", nulls_last=True)
+    problems = getattr(data, "problems", None)
+    if isinstance(problems, pl.LazyFrame):
+        problems = problems.collect()
+    if not isinstance(problems, pl.DataFrame) or problems.is_empty():
+        problems = None
+    truncations = getattr(data, "truncated", None)
+    if isinstance(truncations, dict):  # attribute -> values cut to 255 characters
+        truncations = pl.DataFrame(
+            {"attribute": list(truncations), "values_cut": list(truncations.values())},
+            schema={"attribute": pl.String, "values_cut": pl.Int64},
+        ).filter(pl.col("values_cut") > 0)
+    if not isinstance(truncations, pl.DataFrame) or truncations.is_empty():
+        truncations = None
+    return {
+        "geo_status": status,
+        "geo_level": level,
+        "problems": problems,
+        "truncations": truncations,
+        "counts": _counts(getattr(data, "counts", None)),
+    }
+
+
+def _counts(counts: Any) -> pl.DataFrame | None:
+    """read_events' bookkeeping (lines, events, duplicates...) as a two-column table."""
+    if not isinstance(counts, dict) or not counts:
+        return None
+    return pl.DataFrame(
+        {"what": [str(k).replace("_", " ") for k in counts], "count": list(counts.values())},
+        schema={"what": pl.String, "count": pl.Int64},
+    )
+
+
+def staffing_frames(
+    located: Located, agents: pl.DataFrame | None, config: ReportConfig
+) -> dict[str, Any]:
+    """Demand, required agents, coverage, gap and recommendations for the staffing report."""
+    conv = located.conversations
+    handle = located.handle_time
+    demand = weekly_demand(conv, time=located.time, handle_time=handle)
+    local = weekly_demand(conv, time=located.time, handle_time=None, timezone="timezone")
+    top_zones = (
+        local.group_by("timezone")
+        .agg(pl.col("total").sum())
+        .sort("total", descending=True)
+        .head(config.top)["timezone"]
+    )
+    local = local.filter(pl.col("timezone").is_in(top_zones.implode()))
+    # Hours whose conversations were all abandoned have no AHT: use the overall one.
+    default_aht = (
+        float(conv.select(pl.col(handle).filter(pl.col(handle) > 0).mean()).item() or 300.0)
+        if handle
+        else 300.0
+    )
+    if handle is None:
+        demand = demand.with_columns(aht_s=pl.lit(default_aht))
+    required = required_agents(
+        demand,
+        interval_s=3600,
+        target_answer_s=config.target_answer_s,
+        service_level=config.service_level,
+        shrinkage=config.shrinkage,
+        max_occupancy=config.max_occupancy,
+        default_aht_s=default_aht,
+    )
+    first = conv[located.time].drop_nulls().max()
+    week_of = first.date() if isinstance(first, dt.datetime) else dt.date.today()
+    if agents is None or not {"flex_location", "timezone"} <= set(agents.columns):
+        agents = pl.DataFrame(schema={"flex_location": pl.String, "timezone": pl.String})
+    coverage = scheduled_coverage(agents, shifts=config.shifts, week_of=week_of)
+    gap = staffing_gap(required, coverage)
+    candidates = coverage.select("location", "timezone").unique(maintain_order=True).drop_nulls()
+    if candidates.is_empty():
+        zones = top_zones.drop_nulls().head(5)
+        candidates = pl.DataFrame({"location": zones, "timezone": zones})
+    recs = recommendations(gap, candidates=candidates, week_of=week_of)
+    target = (
+        f"{config.service_level:.0%} of conversations answered within "
+        f"{config.target_answer_s:g} s, occupancy at most {config.max_occupancy:.0%}, "
+        f"shrinkage {config.shrinkage:.0%}"
+    )
+    return {
+        "demand_utc": demand,
+        "demand_local": local,
+        "required": required.select(
+            "hour_of_week",
+            "conversations",
+            "aht_s",
+            "traffic_erlangs",
+            "agents",
+            "scheduled",
+            "service_level",
+            "occupancy",
+        ),
+        "coverage": coverage,
+        "gap": gap,
+        "recommendations": recs,
+        "target": target,
+        "week_of": week_of,
+    }

@@ -1,0 +1,229 @@
+"""`resolve`: add the geo columns to a frame of any common kind."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeVar, Union
+
+import polars as pl
+
+from geoflex._errors import ColumnError, ConfigError
+from geoflex.resolve._core import resolve_phones
+from geoflex.resolve._overrides import apply_overrides, check_overrides, override_inputs
+from geoflex.resolve._schema import GEO_COLUMNS, GEO_SCHEMA
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame, "pd.DataFrame", "pa.Table")
+RegionKey = Union[str, tuple[str, str]]
+Regions = Union[Mapping[RegionKey, str], pl.Expr]
+
+_STRING_TYPES = (pl.String, pl.Categorical, pl.Enum, pl.Null)
+_STRUCT = pl.Struct(
+    {c: GEO_SCHEMA[c] for c in (
+        "phone_e164", "valid", "geo_status", "region", "country", "country_name", "state",
+        "state_code", "city", "latitude", "longitude", "timezone", "geo_level",
+    )}
+)
+
+
+def _phone_struct(phones: pl.Series, default_country: str) -> pl.Series:
+    geo = resolve_phones(phones.cast(pl.String), default_country=default_country)
+    return geo.to_struct("__geo")
+
+
+def _check_phone_column(schema: pl.Schema, phone: str) -> None:
+    if phone not in schema:
+        raise ColumnError(
+            f"phone column {phone!r} not found; available columns: {', '.join(schema.names())}"
+        )
+    dtype = schema[phone]
+    if not isinstance(dtype, _STRING_TYPES):
+        raise ColumnError(
+            f"phone column {phone!r} has type {dtype}, expected text (String); numbers stored "
+            f"as integers lose their '+' and leading zeros: cast or re-read the column as String"
+        )
+
+
+def _region_expr(regions: Regions | None, state_codes: dict[str, str]) -> pl.Expr | None:
+    """The user's regions as an expression over the geo columns (null: not mapped)."""
+    if regions is None:
+        return None
+    if isinstance(regions, pl.Expr):
+        return regions
+    by_country: dict[str, str] = {}
+    by_state: dict[str, str] = {}
+    for key, name in regions.items():
+        if not isinstance(name, str):
+            raise ConfigError(f"regions: the region for {key!r} must be a string, got {name!r}")
+        if isinstance(key, tuple) and len(key) == 2:
+            country, state = key[0].upper(), key[1]
+            code = state_codes.get(f"{country}:{state.upper()}") or state_codes.get(state.upper())
+            if code is None:
+                raise ConfigError(f"regions: unknown state {state!r} of country {country!r}")
+            by_state[code] = name
+        elif isinstance(key, str) and len(key) == 2:
+            by_country[key.upper()] = name
+        else:
+            raise ConfigError(
+                f"regions: keys are ISO 3166-1 alpha-2 codes or (country, state) pairs, got {key!r}"
+            )
+    expr = pl.col("country").replace_strict(by_country, default=None, return_dtype=pl.String)
+    if by_state:
+        state = pl.col("state_code").replace_strict(by_state, default=None, return_dtype=pl.String)
+        expr = pl.coalesce(state, expr)
+    return expr
+
+
+def _state_code_index() -> dict[str, str]:
+    from geoflex.reference import load_table
+
+    subs = load_table("subdivisions")
+    index: dict[str, str] = {}
+    for row in subs.iter_rows(named=True):
+        index[row["state_code"].upper()] = row["state_code"]
+        index[f"{row['country']}:{row['abbreviation'].upper()}"] = row["state_code"]
+        index[f"{row['country']}:{row['state'].upper()}"] = row["state_code"]
+    return index
+
+
+def _state_names() -> dict[str, str]:
+    from geoflex.reference import load_table
+
+    subs = load_table("subdivisions")
+    return dict(zip(subs.get_column("state_code"), subs.get_column("state"), strict=True))
+
+
+def _resolve_lazy(
+    lf: pl.LazyFrame,
+    phone: str,
+    default_country: str,
+    regions: Regions | None,
+    overrides: Mapping[str, str] | None,
+) -> pl.LazyFrame:
+    schema = lf.collect_schema()
+    _check_phone_column(schema, phone)
+    fields = check_overrides(overrides, schema.names())
+    consumed = set(fields.values())
+    clashes = [c for c in GEO_COLUMNS if c in schema and c not in consumed and c != phone]
+    if clashes:
+        raise ColumnError(
+            f"the data already has column(s) {', '.join(clashes)} that resolve adds; rename them, "
+            f"or pass them as overrides (e.g. overrides={{'{clashes[0]}': '{clashes[0]}'}})"
+        )
+    original = [c for c in schema.names() if c not in GEO_COLUMNS or c == phone]
+    geo = (
+        pl.col(phone)
+        .map_batches(
+            lambda s: _phone_struct(s, default_country),
+            return_dtype=_STRUCT,
+            is_elementwise=True,
+        )
+        .alias("__geo")
+    )
+    out = (
+        lf.with_columns(*override_inputs(fields), geo)
+        .with_columns(pl.col("__geo").struct.unnest())
+        .with_columns(
+            area=pl.lit(None, pl.String),
+            zip=pl.lit(None, pl.String),
+            geo_source=pl.lit("phone"),
+        )
+    )
+    out = apply_overrides(out, set(fields))
+    region = _region_expr(regions, _state_code_index() if regions is not None else {})
+    if region is not None:
+        # A region given per row in the customer's attributes beats the mapping.
+        row_region = pl.col("__ov_region") if "region" in fields else pl.lit(None, pl.String)
+        out = out.with_columns(region=pl.coalesce(row_region, region, pl.col("region")))
+    out = out.with_columns(
+        state=pl.col("state_code").replace_strict(_state_names(), default=None,
+                                                  return_dtype=pl.String)
+    )
+    cast = [pl.col(c).cast(GEO_SCHEMA[c]) for c in GEO_COLUMNS]
+    phone_original = pl.col(phone)
+    return out.select(*(pl.col(c) for c in original if c != phone), phone_original, *cast).select(
+        *original, *GEO_COLUMNS
+    )
+
+
+def resolve(
+    data: Frame,
+    phone: str = "phone",
+    *,
+    default_country: str = "US",
+    regions: Regions | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Frame:
+    """Add geography to every row from its phone number and customer attributes.
+
+    Parameters
+    ----------
+    data
+        A polars DataFrame or LazyFrame, a pandas DataFrame or a pyarrow Table. The result is
+        of the same kind (a LazyFrame stays lazy), with every input row kept, in order.
+    phone
+        The column holding phone numbers as text, in any common shape: E.164, national or
+        international with any punctuation, ``tel:`` URIs, ``whatsapp:+...``, ``011``/``00``
+        prefixes, extensions, full-width digits.
+    default_country
+        ISO 3166-1 alpha-2 code of the country whose national format numbers without a
+        country code are read in (and whose international prefix is recognised).
+    regions
+        Custom regions: a mapping from a country code (``"US"``) or a ``(country, state)`` pair
+        (``("US", "WA")``) to a region name, or a polars expression over the geo columns.
+        Unmapped rows keep the default Flex continent.
+    overrides
+        Customer attributes that override the phone: a mapping from a geo field (``zip``,
+        ``region``, ``country``, ``state``, ``area``, ``city``, ``latitude``, ``longitude``)
+        to a column of ``data``. Precedence is documented in ``geoflex.resolve._overrides``.
+
+    Returns
+    -------
+    The data with the columns ``phone_e164``, ``valid``, ``geo_status``, ``region``,
+    ``country``, ``country_name``, ``state``, ``state_code``, ``area``, ``zip``, ``city``,
+    ``latitude``, ``longitude``, ``timezone``, ``geo_level`` and ``geo_source`` added.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import geoflex
+    >>> df = pl.DataFrame({"phone": ["+1 415-555-0132", "(206) 555 0100", "client:alice"]})
+    >>> geoflex.resolve(df).select("phone_e164", "geo_status", "state_code", "city", "timezone")
+    shape: (3, 5)
+    ┌──────────────┬─────────────┬────────────┬───────────────┬─────────────────────┐
+    │ phone_e164   ┆ geo_status  ┆ state_code ┆ city          ┆ timezone            │
+    │ ---          ┆ ---         ┆ ---        ┆ ---           ┆ ---                 │
+    │ str          ┆ enum        ┆ str        ┆ str           ┆ str                 │
+    ╞══════════════╪═════════════╪════════════╪═══════════════╪═════════════════════╡
+    │ +14155550132 ┆ ok          ┆ US-CA      ┆ San Francisco ┆ America/Los_Angeles │
+    │ +12065550100 ┆ ok          ┆ US-WA      ┆ Seattle       ┆ America/Los_Angeles │
+    │ null         ┆ not_a_phone ┆ null       ┆ null          ┆ null                │
+    └──────────────┴─────────────┴────────────┴───────────────┴─────────────────────┘
+    """
+    if not isinstance(default_country, str) or len(default_country) != 2:
+        raise ConfigError(f"default_country must be an ISO 3166-1 alpha-2 code, got {default_country!r}")
+    if isinstance(data, pl.LazyFrame):
+        return _resolve_lazy(data, phone, default_country.upper(), regions, overrides)
+    if isinstance(data, pl.DataFrame):
+        lf = data.lazy()
+        return _resolve_lazy(lf, phone, default_country.upper(), regions, overrides).collect()
+    kind = type(data).__module__.split(".")[0]
+    if kind == "pandas":
+        frame = pl.from_pandas(data)
+        out = resolve(frame, phone, default_country=default_country, regions=regions,
+                      overrides=overrides)
+        return out.to_pandas()  # type: ignore[no-any-return]
+    if kind == "pyarrow":
+        frame = pl.from_arrow(data)
+        assert isinstance(frame, pl.DataFrame)
+        out = resolve(frame, phone, default_country=default_country, regions=regions,
+                      overrides=overrides)
+        return out.to_arrow()  # type: ignore[return-value]
+    raise TypeError(
+        f"resolve takes a polars DataFrame/LazyFrame, a pandas DataFrame or a pyarrow Table, "
+        f"not {type(data).__name__}"
+    )
+

@@ -1,0 +1,297 @@
+"""Exact, per-string parsing of phone numbers: libphonenumber's `parse` rules on shipped metadata.
+
+This is the resolver's reference path. The vectorized path (`_fastparse`) handles the common
+shapes in bulk and hands everything else here, one unique string at a time. The rules follow
+libphonenumber's documented parsing behaviour (lenient extraction, extensions, RFC 3966,
+vanity letters, IDD and national-prefix stripping) with one deliberate difference: after the
+default region's own international prefix, ``00`` is also taken as one (see `_strip_idd`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from geoflex.resolve._metadata import PhoneMetadata, RegionRules
+
+# --- character classes (facts of the E.164/RFC 3966 conventions libphonenumber accepts) ---
+_PLUS_CHARS: Final = "+\uff0b"
+_PUNCTUATION: Final = (
+    "-x\u2010-\u2015\u2212\u30fc\uff0d-\uff0f \u00a0\u00ad\u200b\u2060\u3000()"
+    "\uff08\uff09\uff3b\uff3d.\\[\\]/~\u2053\u223c\uff5e"
+)
+_KEYPAD: Final = {
+    **{c: "2" for c in "ABC"},
+    **{c: "3" for c in "DEF"},
+    **{c: "4" for c in "GHI"},
+    **{c: "5" for c in "JKL"},
+    **{c: "6" for c in "MNO"},
+    **{c: "7" for c in "PQRS"},
+    **{c: "8" for c in "TUV"},
+    **{c: "9" for c in "WXYZ"},
+}
+_KEYPAD_AND_DIGITS: Final = {**_KEYPAD, **{d: d for d in "0123456789"}}
+_ALPHA: Final = "A-Za-z"
+
+_START = re.compile(f"[{_PLUS_CHARS}\\d]")
+_TRAILING_JUNK = re.compile(r"(?:_|[^#\w])+$")
+_SECOND_NUMBER = re.compile(r"[\\/] *x")
+_THREE_LETTERS = re.compile(r"(?:.*?[A-Za-z]){3}.*", re.DOTALL)
+_LEADING_PLUS = re.compile(f"[{_PLUS_CHARS}]+")
+
+
+def _ext_digits(limit: int) -> str:
+    return f"(\\d{{1,{limit}}})"
+
+
+def _extension_pattern() -> str:
+    # Labels, separators and digit limits by how sure we are that what follows is an extension.
+    sep = "[ \u00a0\\t,]*"
+    after_label = "[:\\.\uff0e]?[ \u00a0\\t,-]*"
+    explicit = "(?:e?xt(?:ensi(?:o\u0301?|\u00f3))?n?|\uff45?\uff58\uff54\uff4e?|\u0434\u043e\u0431|anexo)"
+    ambiguous = "(?:[x\uff58#\uff03~\uff5e]|int|\uff49\uff4e\uff54)"
+    forms = [
+        ";ext=" + _ext_digits(20),
+        sep + explicit + after_label + _ext_digits(20) + "#?",
+        sep + ambiguous + after_label + _ext_digits(9) + "#?",
+        "[- ]+" + _ext_digits(6) + "#",
+        "[ \u00a0\\t]*(?:,{2}|;)" + after_label + _ext_digits(15) + "#?",
+        "[ \u00a0\\t]*(?:,)+" + after_label + _ext_digits(9) + "#?",
+    ]
+    return "|".join(forms)
+
+
+_EXTENSION: Final = _extension_pattern()
+_EXTENSION_AT_END = re.compile(f"(?:{_EXTENSION})$", re.IGNORECASE)
+_VIABLE = re.compile(
+    f"\\d{{2}}|[{_PLUS_CHARS}]*(?:[{_PUNCTUATION}*]*\\d){{3,}}[{_PUNCTUATION}*{_ALPHA}\\d]*"
+    f"(?:{_EXTENSION})?",
+    re.IGNORECASE,
+)
+_ALNUM = f"{_ALPHA}\\d"
+_DOMAIN = re.compile(
+    f"^([{_ALNUM}]+((\\-)*[{_ALNUM}])*\\.)*[{_ALPHA}]+((\\-)*[{_ALNUM}])*\\.?$"
+)
+_GLOBAL_DIGITS = re.compile(r"^\+(\d|[\-\.\(\)]?)*\d(\d|[\-\.\(\)]?)*$")
+
+MIN_NSN: Final = 2
+MAX_NSN: Final = 17
+MAX_INPUT: Final = 250
+
+
+class ParseError(Exception):
+    """A string libphonenumber would refuse; ``status`` is the resolver's geo_status for it."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    calling_code: int
+    national_number: str  # the national significant number, leading zeros kept
+
+    @property
+    def e164(self) -> str:
+        return f"+{self.calling_code}{self.national_number}"
+
+
+def to_ascii_digits(text: str) -> str:
+    """Every Unicode decimal digit as ASCII; everything else dropped."""
+    out = []
+    for ch in text:
+        d = unicodedata.digit(ch, -1)
+        if d != -1:
+            out.append(str(d))
+    return "".join(out)
+
+
+def refusal_status(text: str) -> str:
+    """Why a string that is not a viable number was refused, by how many digits it has."""
+    n = len(to_ascii_digits(text))
+    if n == 0:
+        has_word = any(ch.isalnum() for ch in text.replace("tel:", "").replace("whatsapp:", ""))
+        return "not_a_phone" if has_word else "empty"
+    return "too_short" if n == 1 else "unparseable"
+
+
+def _normalize(text: str) -> str:
+    if _THREE_LETTERS.fullmatch(text):  # a vanity number such as 1-800-FLOWERS
+        return "".join(_KEYPAD_AND_DIGITS.get(ch.upper(), "") for ch in text)
+    return to_ascii_digits(text)
+
+
+def _is_viable(text: str) -> bool:
+    return len(text) >= MIN_NSN and _VIABLE.fullmatch(text) is not None
+
+
+def _extract_candidate(text: str) -> str:
+    """Cut leading text that cannot start a number, trailing junk and a second number."""
+    m = _START.search(text)
+    if not m:
+        return ""
+    text = text[m.start() :]
+    junk = _TRAILING_JUNK.search(text)
+    if junk:
+        text = text[: junk.start()]
+    second = _SECOND_NUMBER.search(text)
+    if second:
+        text = text[: second.start()]
+    return text
+
+
+def _national_part(text: str) -> str:
+    """The part of the input to parse: RFC 3966 aware (tel:, ;phone-context=, ;isub=)."""
+    ctx_at = text.find(";phone-context=")
+    if ctx_at >= 0:
+        start = ctx_at + len(";phone-context=")
+        end = text.find(";", start)
+        context = text[start:] if end < 0 else text[start:end]
+        if not context or not (_GLOBAL_DIGITS.match(context) or _DOMAIN.match(context)):
+            raise ParseError("unparseable")
+        number = context if context[0] == "+" else ""
+        tel_at = text.find("tel:")
+        number += text[(tel_at + 4 if tel_at >= 0 else 0) : ctx_at]
+    else:
+        number = _extract_candidate(text)
+    isub = number.find(";isub=")
+    if isub > 0:
+        number = number[:isub]
+    return number
+
+
+def _strip_extension(number: str) -> str:
+    m = _EXTENSION_AT_END.search(number)
+    if m and _is_viable(number[: m.start()]) and any(g is not None for g in m.groups()):
+        return number[: m.start()]
+    return number
+
+
+def _strip_idd(number: str, rules: RegionRules | None, codes: frozenset[int]) -> tuple[bool, str]:
+    """Strip an international prefix; returns (stripped, normalized number).
+
+    Deliberately better than libphonenumber: when the default region's own prefix is absent,
+    ``00`` followed by a known calling code is taken as international too (it is the prefix
+    in most of the world, and callers from abroad write it even in 011 regions).
+    """
+    digits = _normalize(number)
+    if rules is not None and rules.idd_re is not None:
+        m = rules.idd_re.match(digits)
+        # A calling code never starts with 0: such a "prefix" was part of the number.
+        if m and digits[m.end() : m.end() + 1] != "0":
+            return True, digits[m.end() :]
+    if digits.startswith("00") and len(digits) > 4 and _calling_code(digits[2:], codes)[0]:
+        return True, digits[2:]
+    return False, digits
+
+
+def _calling_code(digits: str, codes: frozenset[int]) -> tuple[int, str]:
+    if not digits or digits[0] == "0":
+        return 0, digits
+    for n in range(1, min(len(digits), 3) + 1):
+        cc = int(digits[:n])
+        if cc in codes:
+            return cc, digits[n:]
+    return 0, digits
+
+
+def strip_national_prefix(number: str, rules: RegionRules) -> tuple[str, bool]:
+    """Remove a national prefix (and carrier code) as the region's rules say; (number, changed)."""
+    if not number or rules.np_re is None:
+        return number, False
+    m = rules.np_re.match(number)
+    if not m:
+        return number, False
+    viable_before = rules.general_matches(number)
+    groups = m.groups()
+    if rules.np_transform is None or not groups or groups[-1] is None:
+        rest = number[m.end() :]
+    else:
+        rest = rules.np_re.sub(rules.np_transform, number, count=1)
+    if viable_before and not rules.general_matches(rest):
+        return number, False
+    return rest, True
+
+
+def _extract_calling_code(number: str, rules: RegionRules | None, meta: PhoneMetadata) -> Parsed | None:
+    """The calling code and national number, or None when the number has none of its own."""
+    if not number:
+        return None
+    plus = _LEADING_PLUS.match(number)
+    if plus:
+        international, digits = True, _normalize(number[plus.end() :])
+    else:
+        international, digits = _strip_idd(number, rules, meta.calling_codes)
+    if international:
+        if len(digits) <= MIN_NSN:
+            raise ParseError("too_short")
+        cc, rest = _calling_code(digits, meta.calling_codes)
+        if cc:
+            return Parsed(cc, rest)
+        raise ParseError("unknown_calling_code")
+    if rules is not None:
+        cc_text = str(rules.calling_code)
+        if digits.startswith(cc_text):
+            candidate, _ = strip_national_prefix(digits[len(cc_text) :], rules)
+            if (
+                not rules.general_matches(digits) and rules.general_matches(candidate)
+            ) or rules.length_verdict(digits) == "too_long":
+                return Parsed(rules.calling_code, candidate)
+    return None
+
+
+def parse(text: str, default_region: str, meta: PhoneMetadata) -> Parsed:
+    """Parse one string as libphonenumber's ``parse(text, default_region)`` would.
+
+    Raises `ParseError` with the resolver's status when it would refuse the string.
+    """
+    if len(text) > MAX_INPUT:
+        raise ParseError("too_long")
+    number = _national_part(text)
+    if not _is_viable(number):
+        raise ParseError(refusal_status(text))
+    rules = meta.rules(default_region)
+    if rules is None and not _LEADING_PLUS.match(number):
+        raise ParseError("unparseable")
+    number = _strip_extension(number)
+    try:
+        parsed = _extract_calling_code(number, rules, meta)
+    except ParseError as exc:
+        plus = _LEADING_PLUS.match(number)
+        if exc.status != "unknown_calling_code" or plus is None:
+            raise
+        parsed = _extract_calling_code(number[plus.end() :], rules, meta)
+        if parsed is None:
+            raise
+    if parsed is not None:
+        cc, nsn = parsed.calling_code, parsed.national_number
+        main = meta.main_region(cc)
+        number_rules = rules if main == default_region else meta.rules_for_code(cc)
+    else:
+        if rules is None:
+            raise ParseError("unparseable")
+        cc, nsn, number_rules = rules.calling_code, _normalize(number), rules
+    if len(nsn) < MIN_NSN:
+        raise ParseError("too_short")
+    if number_rules is not None:
+        candidate, _ = strip_national_prefix(nsn, number_rules)
+        if number_rules.length_verdict(candidate) not in ("too_short", "local_only", "invalid_length"):
+            nsn = candidate
+    if len(nsn) < MIN_NSN:
+        raise ParseError("too_short")
+    if len(nsn) > MAX_NSN:
+        raise ParseError("too_long")
+    return Parsed(cc, nsn)
+
+
+@lru_cache(maxsize=65536)
+def parse_cached(text: str, default_region: str, meta: PhoneMetadata) -> Parsed | str:
+    """`parse`, returning the status string instead of raising (cached for repeated inputs)."""
+    try:
+        return parse(text, default_region, meta)
+    except ParseError as exc:
+        return exc.status

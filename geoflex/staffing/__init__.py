@@ -1,0 +1,26 @@
+"""Staffing: Erlang C, shifts in local time, scheduled coverage, gaps and recommendations."""
+
+from __future__ import annotations
+
+from geoflex.staffing._coverage import recommendations, scheduled_coverage, staffing_gap
+from geoflex.staffing._demand import hour_of_week, weekly_demand
+from geoflex.staffing._erlang import ErlangResult, erlang_c
+from geoflex.staffing._required import required_agents
+from geoflex.staffing._shifts import WEEKDAYS, Shift, ShiftPlan, Weekday, hour_label, parse_shifts
+
+__all__ = [
+    "WEEKDAYS",
+    "ErlangResult",
+    "Shift",
+    "ShiftPlan",
+    "Weekday",
+    "erlang_c",
+    "hour_label",
+    "hour_of_week",
+    "parse_shifts",
+    "recommendations",
+    "required_agents",
+    "scheduled_coverage",
+    "staffing_gap",
+    "weekly_demand",
+]

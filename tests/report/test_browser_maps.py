@@ -1,0 +1,221 @@
+"""Maps opened in headless Chromium: shapes drawn, tooltips escaped, no script from data runs.
+
+Screenshots land in tests/_artifacts/ (maps_*.png) for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from geoflex.reference import load_geojson, load_table
+from geoflex.report import maps
+from tests.report.browser import ORIGIN
+
+pytestmark = pytest.mark.browser
+
+# Runs script through an image error handler; also requests http://.../x, which the harness
+# blocks and records.
+HOSTILE = "<img src=x onerror=alert(1)>"
+# A second payload that would leave a trace without a dialog.
+HOSTILE_SILENT = '"><svg onload="document.body.dataset.pwned=1">'
+
+
+def _square(x: float, y: float, size: float) -> dict[str, object]:
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _injected(frame) -> int:  # type: ignore[no-untyped-def]
+    return int(
+        frame.evaluate(
+            """() => document.querySelectorAll('img[src="x"], [onerror], [onload]').length
+                     + (document.body.dataset.pwned ? 1 : 0)"""
+        )
+    )
+
+
+def _tooltip_text(page, frame) -> str:  # type: ignore[no-untyped-def]
+    page.page.wait_for_timeout(150)
+    texts = frame.locator(".leaflet-tooltip").all_inner_texts()
+    assert texts, "no tooltip shown on hover"
+    return str(texts[-1])
+
+
+def test_hostile_names_show_as_text_in_tooltips(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+    shapes = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"country": "FR", "country_name": HOSTILE},
+                "geometry": _square(0, 40, 8),
+            },
+            {
+                "type": "Feature",
+                "properties": {"country": "DE", "country_name": HOSTILE_SILENT},
+                "geometry": _square(10, 40, 8),
+            },
+        ],
+    }
+    frame = pl.DataFrame({"country": ["FR", "DE"], "conversations": [3, 1]})
+    m = maps.choropleth(frame, level="country", geometry=shapes)
+    places = pl.DataFrame(
+        {"city": [HOSTILE], "latitude": [47.0], "longitude": [9.0], "conversations": [2]}
+    )
+    maps.points(places, m=m, name="Cities")
+    path = tmp_path / "hostile.html"
+    m.save(str(path))
+
+    with open_report(path) as page:
+        frame_ = page.wait_for_map()
+        assert frame_.locator("path.leaflet-interactive").count() == 3
+        page.hover_latlng(frame_, 44.0, 4.0)
+        assert _tooltip_text(page, frame_).startswith(HOSTILE + "\nConversations: 3")
+        page.hover_latlng(frame_, 44.0, 14.0)
+        assert _tooltip_text(page, frame_).startswith(HOSTILE_SILENT)
+        page.hover_latlng(frame_, 47.0, 9.0)
+        assert _tooltip_text(page, frame_).startswith(HOSTILE + "\nConversations: 2")
+        page.page.mouse.click(*_client_point(page, frame_, 47.0, 9.0))  # open the popup
+        frame_.locator(".leaflet-popup-content").wait_for()
+        assert HOSTILE in frame_.locator(".leaflet-popup-content").inner_text()
+        page.screenshot("maps_hostile")
+        assert _injected(frame_) == 0
+        assert page.problems() == []
+        assert page.dialogs == []
+
+
+def _client_point(page, frame, lat: float, lon: float) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    page.hover_latlng(frame, lat, lon)
+    return frame.evaluate(
+        """([lat, lon]) => {
+            const map = window[Object.keys(window).find(
+                (k) => k.startsWith("map_") && window[k] instanceof L.Map)];
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [lat, lon],
+    )
+
+
+@pytest.fixture(scope="module")
+def world_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full layered map from the shipped shapes: world, regions, US states, area codes."""
+    countries = load_table("countries").select("country").with_row_index("i")
+    countries = countries.filter(pl.col("country") != "BR").select(
+        "country", conversations=(pl.col("i") * 7 % 113 + 1)
+    )
+    states = [f["properties"]["state_code"] for f in load_geojson("us_states")["features"]]
+    npas = sorted({str(n) for n in load_table("area_codes")["npa"].to_list()})
+    m = maps.layered_map(
+        countries=countries,
+        regions=pl.DataFrame(
+            {"region": ["North America", "Europe", "Asia", "Africa"], "conversations": [9, 5, 3, 1]}
+        ),
+        us_states=pl.DataFrame(
+            {
+                "state_code": [s for s in states if s != "US-TX"],
+                "conversations": [i % 37 + 1 for i, s in enumerate(states) if s != "US-TX"],
+                "handle_time": [(i % 37 + 1) * 420.0 for i, s in enumerate(states) if s != "US-TX"],
+            }
+        ),
+        area_codes=pl.DataFrame(
+            {"npa": npas, "conversations": [i % 53 + 1 for i in range(len(npas))]}
+        ),
+        places=pl.DataFrame(
+            {
+                "city": ["Seattle", "Paris", HOSTILE],
+                "latitude": [47.61, 48.86, -33.87],
+                "longitude": [-122.33, 2.35, 151.21],
+                "conversations": [40, 12, 5],
+            }
+        ),
+    )
+    path = tmp_path_factory.mktemp("maps") / "world.html"
+    m.save(str(path))
+    return path
+
+
+def test_full_world_page_is_small(world_page: Path) -> None:
+    size = world_page.stat().st_size
+    assert size <= 5_000_000, f"{size / 1e6:.1f} MB"
+
+
+def test_layered_world_map_draws_and_switches_layers(world_page: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+    with open_report(world_page) as page:
+        frame = page.wait_for_map()
+        shown_first = frame.locator("path.leaflet-interactive").count()
+        assert shown_first >= 5 + 3  # the regions layer and the bubbles
+        page.screenshot("maps_world_regions")
+        # switch the countries on and the regions off: countries draw, their legend shows
+        frame.get_by_label("Regions").uncheck()
+        frame.get_by_label("Countries").check()
+        frame.locator(".geoflex-legend-title", has_text="Countries").wait_for()
+        assert frame.locator(".geoflex-legend-title", has_text="Regions").count() == 0
+        assert frame.locator("path.leaflet-interactive").count() >= 200
+        page.hover_latlng(frame, -10.0, -52.0)  # Brazil has no data: grey, "Data: none"
+        text = frame.locator(".leaflet-tooltip").last.inner_text()
+        assert text.startswith("Brazil")
+        assert "Data: none" in text
+        page.screenshot("maps_world_countries")
+        frame.get_by_label("Countries").uncheck()
+        frame.get_by_label("US states").check()
+        page.page.evaluate(
+            """() => { const map = window[Object.keys(window).find(
+                (k) => k.startsWith("map_") && window[k] instanceof L.Map)];
+                map.fitBounds([[24, -125], [50, -66]]); }"""
+        )
+        page.page.wait_for_timeout(300)
+        page.hover_latlng(frame, 39.0, -98.0)
+        assert frame.locator(".leaflet-tooltip").last.inner_text().startswith("Kansas")
+        page.screenshot("maps_us_states")
+        frame.get_by_label("US states").uncheck()
+        frame.get_by_label("Area codes").check()
+        page.page.evaluate(
+            """() => { const map = window[Object.keys(window).find(
+                (k) => k.startsWith("map_") && window[k] instanceof L.Map)];
+                map.fitBounds([[40.4, -74.6], [41.0, -73.5]]); }"""
+        )
+        page.page.wait_for_timeout(300)
+        page.hover_latlng(frame, 40.78, -73.97)  # Manhattan: the 212 overlay group
+        text = frame.locator(".leaflet-tooltip").last.inner_text()
+        assert text.startswith("Area codes 212, 332, 646 (US-NY)"), text
+        assert "Conversations by code" in text
+        assert "Also served by overlay 917 (spans several areas)" in text
+        page.screenshot("maps_area_codes_nyc")
+        assert _injected(frame) == 0
+        assert page.problems() == []
+        assert page.served[0] == f"{ORIGIN}/world.html"
+
+
+def test_agents_vs_customers_draws_both_layers(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+    customers = pl.DataFrame(
+        {
+            "city": ["Dallas", "Boston", "Miami", "Denver"],
+            "latitude": [32.78, 42.36, 25.76, 39.74],
+            "longitude": [-96.8, -71.06, -80.19, -104.99],
+            "conversations": [120, 40, 60, 10],
+        }
+    )
+    agents = pl.DataFrame(
+        {
+            "location": ["Seattle"] * 3 + ["Atlanta"],
+            "latitude": [47.61] * 3 + [33.75],
+            "longitude": [-122.33] * 3 + [-84.39],
+        }
+    )
+    path = tmp_path / "agents.html"
+    maps.agents_vs_customers(customers, agents, basemap="us_states").save(str(path))
+    with open_report(path) as page:
+        frame = page.wait_for_map()
+        # 4 customer bubbles + 2 agent bubbles + 4 distance lines
+        assert frame.locator("path.leaflet-interactive").count() == 10
+        page.hover_latlng(frame, 32.78, -96.8)
+        text = _tooltip_text(page, frame)
+        assert text.startswith("Dallas")
+        assert "Nearest agents: Atlanta, 1,158 km" in text
+        page.screenshot("maps_agents_vs_customers")
+        assert page.problems() == []

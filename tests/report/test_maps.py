@@ -1,0 +1,294 @@
+"""Maps: what each layer holds (values, colours, tooltips, legends), escaping, size."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from typing import Any
+
+import folium
+import polars as pl
+import pytest
+
+from geoflex._errors import ColumnError, DataError
+from geoflex.report import maps
+from geoflex.report._legend import NO_DATA, palette
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def square(x: float, y: float, size: float = 5.0) -> dict[str, Any]:
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def collection(*features: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": p, "geometry": g} for p, g in features],
+    }
+
+
+COUNTRIES = collection(
+    ({"country": "US", "country_name": "United States"}, square(-100, 35, 10)),
+    ({"country": "CA", "country_name": "Canada"}, square(-100, 45, 10)),  # shares a border
+    ({"country": "FR", "country_name": HOSTILE}, square(0, 43)),
+    ({"country": "DE", "country_name": "Germany"}, square(6, 48)),
+)
+AREA_CODES = collection(
+    (
+        {
+            "npa": "212",
+            "codes": "212, 332, 646, 917",
+            "overlay_group": "NY-212",
+            "state_code": "US-NY",
+            "country": "US",
+        },
+        square(-74.1, 40.6, 0.3),
+    ),
+    (
+        {
+            "npa": "415",
+            "codes": "415, 628",
+            "overlay_group": "CA-415",
+            "state_code": "US-CA",
+            "country": "US",
+        },
+        square(-122.6, 37.6, 0.4),
+    ),
+    (
+        {
+            "npa": "206",
+            "codes": "206",
+            "overlay_group": "WA-206",
+            "state_code": "US-WA",
+            "country": "US",
+        },
+        square(-122.5, 47.4, 0.4),
+    ),
+)
+
+
+def geojson_layers(m: folium.Map) -> list[folium.GeoJson]:
+    return [c for c in m._children.values() if isinstance(c, folium.GeoJson)]
+
+
+def features_by_tooltip(m: folium.Map) -> dict[str, dict[str, Any]]:
+    """First tooltip line (the escaped place name) -> feature, with its style."""
+    (layer,) = [g for g in geojson_layers(m) if g.control]
+    out = {}
+    for feature in layer.data["features"]:
+        title = re.match(r"<b>(.*?)</b>", feature["properties"]["tooltip"])
+        assert title is not None
+        out[title.group(1)] = {**feature, "style": layer.style_function(feature)}
+    return out
+
+
+def legend_texts(m: folium.Map) -> list[str]:
+    return [c.html for c in m._children.values() if type(c).__name__ == "Legend"]
+
+
+def test_choropleth_colours_by_class_and_greys_places_without_data() -> None:
+    frame = pl.DataFrame({"country": ["US", "CA", "FR"], "conversations": [1000, 10, 1]})
+    m = maps.choropleth(frame, level="country", geometry=COUNTRIES)
+    features = features_by_tooltip(m)
+    colours = palette(3)
+    assert features["United States"]["style"]["fillColor"] == colours[-1]
+    assert features["Germany"]["style"]["fillColor"] == NO_DATA
+    assert NO_DATA not in colours
+    assert "Data: none" in features["Germany"]["properties"]["tooltip"]
+    assert (
+        features["Canada"]["style"]["fillColor"] != features["United States"]["style"]["fillColor"]
+    )
+
+
+def test_every_data_string_is_escaped_in_tooltips_and_legends() -> None:
+    frame = pl.DataFrame({"country": ["FR", HOSTILE], "conversations": [3, 4]})
+    m = maps.choropleth(frame, level="country", geometry=COUNTRIES, metric="conversations")
+    tooltip = features_by_tooltip(m)["&lt;img src=x onerror=alert(1)&gt;"]["properties"]["tooltip"]
+    assert HOSTILE not in tooltip
+    # the unknown key is listed in the legend, escaped
+    (legend,) = legend_texts(m)
+    assert "&lt;IMG SRC=X ONERROR=ALERT(1)&gt;" in legend
+    assert "<img" not in legend.lower()
+    page = m.get_root().render()
+    assert "<img" not in page.lower()
+
+
+def test_escaping_of_regions_points_and_metric_names() -> None:
+    regions = {"US": HOSTILE, "CA": HOSTILE, "FR": "Europe", "DE": "Europe"}
+    frame = pl.DataFrame({"region": [HOSTILE], HOSTILE: [5]})
+    m = maps.choropleth(frame, level="region", metric=HOSTILE, regions=regions, geometry=COUNTRIES)
+    points = pl.DataFrame(
+        {"city": [HOSTILE], "latitude": [1.0], "longitude": [2.0], "conversations": [1]}
+    )
+    maps.points(points, m=m)
+    page = m.get_root().render()
+    assert "<img" not in page.lower()
+    tooltips = [json.loads(f'"{t}"') for t in re.findall(r'"tooltip": "(.*?)"', page)]
+    assert not [t for t in tooltips if HOSTILE in t]
+    escaped = [t for t in tooltips if "<b>&lt;img src=x onerror=alert(1)&gt;</b>" in t]
+    assert len(escaped) == 2  # the region and the city
+    assert "&lt;img src=x onerror=alert(1)&gt;: 5" in escaped[0]  # the metric's name
+
+
+def test_legend_states_units() -> None:
+    frame = pl.DataFrame(
+        {"state_code": ["WA", "US-CA"], "conversations": [10, 30], "handle_time": [3600.0, 36000.0]}
+    )
+    states = collection(
+        ({"state_code": "US-WA", "state": "Washington"}, square(-124, 45.5, 7)),
+        ({"state_code": "US-CA", "state": "California"}, square(-124, 32.5, 9)),
+    )
+    titles = {
+        metric: legend_texts(
+            maps.choropleth(frame, level="us_state", metric=metric, geometry=states)
+        )[0]
+        for metric in ("conversations", "handle_time", "average_handle_time", "share")
+    }
+    assert "Conversations (count)" in titles["conversations"]
+    assert "Handle time (hours)" in titles["handle_time"]
+    assert "Average handle time (minutes)" in titles["average_handle_time"]  # 360 s and 1200 s
+    assert "Share of conversations (%)" in titles["share"]
+    features = features_by_tooltip(
+        maps.choropleth(frame, level="us_state", metric="share", geometry=states)
+    )
+    # "WA" was normalised to US-WA; the share and average are derived
+    assert "Share of conversations: 25.0%" in features["Washington"]["properties"]["tooltip"]
+    assert "Average handle time: 6.0 min" in features["Washington"]["properties"]["tooltip"]
+
+
+def test_area_code_overlays_sum_on_one_polygon_and_list_codes() -> None:
+    frame = pl.DataFrame({"npa": [212, 646, 332, 206, 999], "conversations": [10, 5, 1, 7, 2]})
+    m = maps.choropleth(frame, level="area_code", geometry=AREA_CODES)
+    features = features_by_tooltip(m)
+    ny = features["Area codes 212, 332, 646, 917 (US-NY)"]["properties"]["tooltip"]
+    assert "Conversations: 16" in ny
+    assert "212: 10<br>332: 1<br>646: 5<br>917: no data" in ny
+    assert features["Area codes 415, 628 (US-CA)"]["style"]["fillColor"] == NO_DATA
+    assert features["Area code 206 (US-WA)"]["style"]["fillColor"] != NO_DATA
+    (legend,) = legend_texts(m)
+    assert "1 place(s) without a shape (999, 2 conversations)" in legend
+
+
+def test_regions_are_dissolved_from_member_countries() -> None:
+    regions = {"US": "North America", "CA": "North America", "FR": "Europe"}
+    frame = pl.DataFrame({"region": ["North America", "Europe"], "conversations": [5, 9]})
+    m = maps.choropleth(frame, level="region", regions=regions, geometry=COUNTRIES)
+    features = features_by_tooltip(m)
+    assert sorted(features) == ["Europe", "North America"]  # DE is in no region: not drawn
+    north_america = features["North America"]["geometry"]
+    assert north_america["type"] == "Polygon"  # the shared border is gone
+    assert len(north_america["coordinates"]) == 1
+
+
+def test_unplaced_rows_are_counted() -> None:
+    frame = pl.DataFrame({"country": ["US", None, "ZZ"], "conversations": [1, 2, 3]})
+    (legend,) = legend_texts(maps.choropleth(frame, level="country", geometry=COUNTRIES))
+    assert "1 row(s) with no place" in legend
+    assert "1 place(s) without a shape (ZZ, 3 conversations)" in legend
+
+
+def test_bad_input_gets_clear_errors() -> None:
+    frame = pl.DataFrame({"country": ["US", "us"], "conversations": [1, 2]})
+    with pytest.raises(DataError, match="several rows for the same place"):
+        maps.choropleth(frame, level="country", geometry=COUNTRIES)
+    with pytest.raises(ColumnError, match="place column 'state_code'"):
+        maps.choropleth(frame, level="us_state", geometry=COUNTRIES)
+    with pytest.raises(ColumnError, match="metric 'handle_time' needs a column"):
+        maps.choropleth(frame.head(1), level="country", metric="handle_time", geometry=COUNTRIES)
+    with pytest.raises(ColumnError, match="'latitude'"):
+        maps.points(pl.DataFrame({"city": ["x"]}))
+
+
+def test_lazy_frames_are_accepted() -> None:
+    frame = pl.LazyFrame({"country": ["US"], "conversations": [1]})
+    features = features_by_tooltip(maps.choropleth(frame, level="country", geometry=COUNTRIES))
+    assert "Conversations: 1" in features["United States"]["properties"]["tooltip"]
+
+
+def test_points_merge_repeated_places_and_count_rows_without_coordinates() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": ["Lyon", "Lyon", "Paris", "Nowhere"],
+            "latitude": [45.76, 45.76, 48.86, None],
+            "longitude": [4.84, 4.84, 2.35, None],
+            "conversations": [2, 3, 1, 9],
+        }
+    )
+    m = maps.points(frame, basemap="none")
+    features = features_by_tooltip(m)
+    assert sorted(features) == ["Lyon", "Paris"]
+    assert "Conversations: 5" in features["Lyon"]["properties"]["tooltip"]
+    assert features["Lyon"]["style"]["radius"] > features["Paris"]["style"]["radius"]
+    (legend,) = legend_texts(m)
+    assert "1 row(s) without coordinates" in legend
+
+
+def test_points_keep_the_largest_places_when_capped() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": [f"c{i}" for i in range(10)],
+            "latitude": [float(i) for i in range(10)],
+            "longitude": [0.0] * 10,
+            "conversations": list(range(10)),
+        }
+    )
+    m = maps.points(frame, max_points=3, basemap="none")
+    assert sorted(features_by_tooltip(m)) == ["c7", "c8", "c9"]
+    assert "Showing the 3 largest of 10 places (53% of conversations)" in legend_texts(m)[0]
+
+
+def test_agents_vs_customers_names_the_nearest_agents() -> None:
+    customers = pl.DataFrame(
+        {
+            "city": ["Lyon", "Boston"],
+            "latitude": [45.76, 42.36],
+            "longitude": [4.84, -71.06],
+            "conversations": [3, 1],
+        }
+    )
+    agents = pl.DataFrame(
+        {
+            "location": ["Paris", "Paris", "New York"],
+            "latitude": [48.86, 48.86, 40.71],
+            "longitude": [2.35, 2.35, -74.01],
+        }
+    )
+    m = maps.agents_vs_customers(customers, agents, basemap="none")
+    page = m.get_root().render()
+    assert "Nearest agents: Paris, 392 km" in page
+    assert "Nearest agents: New York, 306 km" in page
+    assert "Agents: 2" in page  # two agent rows at Paris
+    # weighted median: 3 of 4 conversations are 392 km away
+    assert "Median distance to nearest agents: 392 km" in legend_texts(m)[0]
+
+
+def test_layered_map_has_a_layer_per_frame_and_a_layer_control() -> None:
+    m = maps.layered_map(
+        countries=pl.DataFrame({"country": ["US"], "conversations": [1]}),
+        regions=pl.DataFrame({"region": ["North America"], "conversations": [1]}),
+        region_members={"US": "North America", "CA": "North America"},
+        geometry={"country": COUNTRIES, "region": COUNTRIES},
+    )
+    names = [g.layer_name for g in geojson_layers(m)]
+    assert names == ["Regions", "Countries"]
+    assert [g.show for g in geojson_layers(m)] == [True, False]
+    assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
+
+
+def test_to_iframe_escapes_the_document() -> None:
+    frame = pl.DataFrame({"country": ["FR"], "conversations": [3]})
+    html = maps.to_iframe(maps.choropleth(frame, level="country", geometry=COUNTRIES))
+    assert html.startswith('<iframe title="Map" srcdoc="&lt;!DOCTYPE html&gt;')
+    assert html.count('"') == 8  # 4 attributes: no quote inside srcdoc ends one early
+
+
+def test_import_does_not_load_folium() -> None:
+    code = (
+        "import sys, geoflex.report.maps; print('folium' in sys.modules, 'shapely' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -1,0 +1,169 @@
+"""build_all and the four report pages: content, escaping, phone masking, sizes."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from geoflex._errors import ConfigError, DataError
+from geoflex.report import REPORT_FILES, ReportConfig, build_all, load_config
+from geoflex.report._base import vega_scripts
+from tests.report.fake_data import HOSTILE, fake_flex_data
+
+MAX_BYTES = 5 * 1024 * 1024
+
+
+def page_text(path) -> str:
+    """The page without the vendored Vega bundles (they contain markup-building code)."""
+    text = path.read_text(encoding="utf-8")
+    for bundle in vega_scripts():
+        text = text.replace(bundle, "")
+    return text
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    return build_all(fake_flex_data(), out_dir=out)
+
+
+def test_build_all_writes_every_report(built):
+    assert [p.name for p in built] == ["index.html", "places.html", "staffing.html", "spikes.html"]
+    assert {p.name for p in built} == {name for name, _ in REPORT_FILES}
+    for path in built:
+        assert path.stat().st_size <= MAX_BYTES
+        text = path.read_text()
+        assert text.startswith("<!DOCTYPE html>")
+        for name, _ in REPORT_FILES:  # every page links to every other
+            assert f'href="{name}"' in text
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_no_hostile_string_reaches_any_page_unescaped(built, hostile):
+    for path in built:
+        text = page_text(path)
+        assert hostile not in text, path.name
+        assert "<img src=x" not in text, path.name
+        assert "<svg onload" not in text, path.name
+
+
+def test_script_elements_are_only_ours(built):
+    for path in built:
+        text = page_text(path)
+        scripts = re.findall(r"<script[^>]*>", text)
+        allowed = {"<script>", '<script type="application/json" id="'}
+        assert all(
+            s == "<script>" or s.startswith('<script type="application/json"') for s in scripts
+        ), (path.name, scripts, allowed)
+
+
+def test_no_raw_phone_numbers(built):
+    for path in built:
+        text = path.read_text()
+        for digits in ("4155550123", "2125550188", "2079460000", "142685300", "312345678"):
+            assert digits not in text, (path.name, digits)
+
+
+def test_overview_content(built):
+    text = page_text(built[0])
+    assert "At a glance" in text
+    assert "600" in text  # conversations
+    assert "Data quality" in text
+    assert "bad JSON &lt;img src=x onerror=alert(1)&gt;" in text  # problems, escaped
+    assert "Geolocation status" in text
+
+
+def test_staffing_content(built):
+    text = page_text(built[2])
+    assert "Recommendations" in text
+    assert re.search(r"Add \d+ agents? in ", text)
+    assert "Agents near customers" in text
+    assert "Manila" in text
+
+
+def test_spikes_and_places_content(built):
+    assert "Conversations over time" in page_text(built[3])
+    places = page_text(built[1])
+    assert "<iframe" in places
+    assert "Countries" in places
+
+
+def test_build_all_needs_conversations(tmp_path):
+    with pytest.raises(DataError, match="conversations"):
+        build_all(object(), out_dir=tmp_path)
+
+
+def test_build_all_from_real_ingest(tmp_path):
+    from geoflex.ingest import read_events
+    from geoflex.sample._generator import generate
+
+    data = read_events(generate(400, seed=7))
+    paths = build_all(
+        data, out_dir=tmp_path, config=ReportConfig(centre_timezone="America/Chicago")
+    )
+    assert len(paths) == 4
+    overview = page_text(paths[0])
+    assert "400" in overview
+    for path in paths:
+        assert path.stat().st_size <= MAX_BYTES
+
+
+# -- configuration ---------------------------------------------------------------------
+
+
+def test_load_toml_and_yaml(tmp_path):
+    toml = tmp_path / "c.toml"
+    toml.write_text(
+        'title = "Acme"\nservice_level = 0.9\ntarget_answer_s = 30\n'
+        '[shifts.locations.Manila]\nstart = "22:00"\nend = "06:00"\ntimezone = "Asia/Manila"\n'
+        '[regions]\nMX = "LATAM North"\n'
+    )
+    cfg = load_config(toml)
+    assert cfg.title == "Acme"
+    assert cfg.service_level == 0.9
+    assert cfg.shifts.shift_for("Manila", None).timezone == "Asia/Manila"
+    assert cfg.regions == {"MX": "LATAM North"}
+    yaml = tmp_path / "c.yaml"
+    yaml.write_text("shrinkage: 0.25\nshifts:\n  default:\n    start: '08:00'\n    end: '16:00'\n")
+    cfg = load_config(yaml)
+    assert cfg.shrinkage == 0.25
+    assert cfg.shifts.default.start.hour == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "message"),
+    [
+        ("service_level = 2\n", ".toml", "service_level"),
+        ("colour = 'red'\n", ".toml", "unknown setting"),
+        ("[shifts.default]\nstart = 'nine'\n", ".toml", "shifts.default.start"),
+        ("centre_timezone = 'Mars/Base'\n", ".toml", "unknown IANA timezone"),
+        ("title = [\n", ".toml", "invalid TOML"),
+        ("a: [\n", ".yaml", "invalid YAML"),
+        ("- 1\n- 2\n", ".yaml", "expected a table"),
+        ("x", ".ini", "must end in"),
+        ("show_phone_numbers = 'yes'\n", ".toml", "true or false"),
+        ("interval_s = 7\n", ".toml", "interval_s"),
+    ],
+)
+def test_bad_config_files(tmp_path, text, suffix, message):
+    path = tmp_path / f"c{suffix}"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+
+
+def test_place_tables_keep_every_conversation(built):
+    from geoflex.report._compute import Located, place_frames
+
+    data = fake_flex_data()
+    frames = place_frames(Located(data.conversations, "started_at", "handle_time"))
+    assert frames["countries"]["conversations"].sum() == data.conversations.height
+    assert frames["regions"]["conversations"].sum() == data.conversations.height
+    assert frames["regions"]["share"].sum() == pytest.approx(1.0)
+    assert (
+        frames["us_states"]["conversations"].sum()
+        == data.conversations.filter(pl.col("country") == "US").height
+    )

@@ -1,0 +1,129 @@
+"""The geoflex command, through click's CliRunner and once as a real subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import geoflex
+from geoflex.cli import main
+
+
+@pytest.fixture(scope="module")
+def events_file(tmp_path_factory):
+    from geoflex.sample._generator import write
+
+    path = tmp_path_factory.mktemp("events") / "events.ndjson.gz"
+    write(path, 300, seed=5)
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert geoflex.__version__ in result.output
+
+
+def test_help_lists_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("demo", "report", "resolve"):
+        assert command in result.output
+
+
+def test_report_writes_all_pages(tmp_path, events_file):
+    out = tmp_path / "site"
+    result = run("report", str(events_file), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "places.html",
+        "spikes.html",
+        "staffing.html",
+    ]
+    assert "Wrote 4 reports" in result.output
+
+
+def test_report_with_config(tmp_path, events_file):
+    config = tmp_path / "geoflex.toml"
+    config.write_text('title = "Acme <b>care</b>"\nservice_level = 0.9\n')
+    out = tmp_path / "site"
+    result = run("report", str(events_file), "--out", str(out), "--config", str(config), "-q")
+    assert result.exit_code == 0, result.output
+    index = (out / "index.html").read_text()
+    assert "Acme &lt;b&gt;care&lt;/b&gt;" in index
+    assert "90% of conversations" in (out / "staffing.html").read_text()
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    result = run("report", str(tmp_path / "nope.ndjson"), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "file not found" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_config_exits_2_with_the_reason(tmp_path, events_file):
+    config = tmp_path / "bad.toml"
+    config.write_text("service_level = 80\n")
+    result = run("report", str(events_file), "--out", str(tmp_path), "--config", str(config))
+    assert result.exit_code == 2
+    assert "service_level" in result.output
+    assert "0.8 for 80%" in result.output
+    missing = run("report", str(events_file), "--config", str(tmp_path / "none.toml"))
+    assert missing.exit_code == 2
+    assert "file not found" in missing.output
+
+
+def test_resolve_csv_and_parquet(tmp_path):
+    src = tmp_path / "in.csv"
+    pl.DataFrame({"id": [1, 2, 3], "phone": ["+1 415-555-0132", "client:bob", ""]}).write_csv(src)
+    out = tmp_path / "out.parquet"
+    result = run("resolve", str(src), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    frame = pl.read_parquet(out)
+    assert frame["id"].to_list() == ["1", "2", "3"]  # read as text: phones keep their zeros
+    assert frame["geo_status"].cast(pl.String).to_list()[:2] == ["ok", "not_a_phone"]
+    csv_out = tmp_path / "out.csv"
+    assert run("resolve", str(src), "--out", str(csv_out)).exit_code == 0
+    assert pl.read_csv(csv_out).height == 3
+
+
+def test_resolve_errors(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("x")
+    result = run("resolve", str(src), "--out", str(tmp_path / "o.csv"))
+    assert result.exit_code == 2
+    assert ".csv or .parquet" in result.output
+    csv = tmp_path / "in.csv"
+    csv.write_text("number\n123\n")
+    result = run("resolve", str(csv), "--out", str(tmp_path / "o.csv"))
+    assert result.exit_code == 2
+    assert "phone" in result.output
+
+
+def test_real_subprocess(tmp_path, events_file):
+    version = subprocess.run(
+        [sys.executable, "-m", "geoflex.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert version.returncode == 0
+    assert geoflex.__version__ in version.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "geoflex.cli", "report", str(tmp_path / "missing.ndjson")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert "file not found" in bad.stderr
