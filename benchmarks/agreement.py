@@ -17,9 +17,9 @@ from pathlib import Path
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import oracle, phone_corpus  # noqa: E402
+from corpus import oracle, phone_corpus
 
-import geoflex  # noqa: E402
+import geoflex
 
 
 def _implied_state(description: pl.Expr) -> pl.Expr:
@@ -28,8 +28,9 @@ def _implied_state(description: pl.Expr) -> pl.Expr:
 
     subs = load_table("subdivisions")
     names = dict(zip(subs["state"], subs["state_code"], strict=True))
-    names.update({"Washington State": "US-WA", "Washington D.C.": "US-DC",
-                  "British Colombia": "CA-BC"})
+    names.update(
+        {"Washington State": "US-WA", "Washington D.C.": "US-DC", "British Colombia": "CA-BC"}
+    )
     abbr = description.str.extract(r", ([A-Z]{2})$", 1)
     by_abbr = dict(zip(subs["abbreviation"], subs["state_code"], strict=True))
     return pl.coalesce(
@@ -43,8 +44,11 @@ def compare(corpus: pl.DataFrame, *, default_country: str = "US") -> pl.DataFram
     truth = oracle(corpus["phone"].to_list(), default_country=default_country)
     ours = geoflex.resolve(corpus.select("phone"), default_country=default_country)
     return pl.concat(
-        [corpus.rename({"region": "template_region"}), ours.drop("phone"),
-         truth.rename(lambda c: f"pn_{c}")],
+        [
+            corpus.rename({"region": "template_region"}),
+            ours.drop("phone"),
+            truth.rename(lambda c: f"pn_{c}"),
+        ],
         how="horizontal",
     ).with_columns(
         pn_country=pl.col("pn_country").replace("001", None),
@@ -53,10 +57,16 @@ def compare(corpus: pl.DataFrame, *, default_country: str = "US") -> pl.DataFram
         ),
         pn_city=pl.col("pn_description").str.extract(r"^(.*), [A-Z]{2}$", 1),
         # A description that is only the country's name is no place.
-        pn_place=pl.when((pl.col("pn_description") != pl.col("pn_country_description"))
-                         & (pl.col("pn_description") != ""))
-        .then(pl.col("pn_description").str.split_exact(", ", 1).struct.field("field_0")
-              .str.split(" - ").list.first()),
+        pn_place=pl.when(
+            (pl.col("pn_description") != pl.col("pn_country_description"))
+            & (pl.col("pn_description") != "")
+        ).then(
+            pl.col("pn_description")
+            .str.split_exact(", ", 1)
+            .struct.field("field_0")
+            .str.split(" - ")
+            .list.first()
+        ),
     )
 
 
@@ -74,19 +84,31 @@ def rates(frame: pl.DataFrame) -> dict[str, tuple[float, int, int]]:
     rate("phone_e164", everything, pl.col("phone_e164").eq_missing(pl.col("pn_phone_e164")))
     rate("country", everything, pl.col("country").eq_missing(pl.col("pn_country")))
     one_zone = pl.col("pn_valid") & (pl.col("pn_timezones").list.len() == 1)
-    rate("timezone (one zone)", one_zone,
-         pl.col("timezone").eq_missing(pl.col("pn_timezones").list.first()))
+    rate(
+        "timezone (one zone)",
+        one_zone,
+        pl.col("timezone").eq_missing(pl.col("pn_timezones").list.first()),
+    )
     rate("timezone present (valid)", pl.col("valid"), pl.col("timezone").is_not_null())
-    rate("region present (valid, geographic)", pl.col("valid") & pl.col("country").is_not_null(),
-         pl.col("region").is_not_null())
+    rate(
+        "region present (valid, geographic)",
+        pl.col("valid") & pl.col("country").is_not_null(),
+        pl.col("region").is_not_null(),
+    )
     nanp_state = pl.col("pn_valid") & pl.col("pn_state").is_not_null()
     rate("state (NANP)", nanp_state, pl.col("state_code").eq_missing(pl.col("pn_state")))
     nanp_city = pl.col("pn_valid") & pl.col("pn_city").is_not_null()
     rate("city (NANP exchange)", nanp_city, pl.col("city").eq_missing(pl.col("pn_city")))
-    world_place = (pl.col("pn_valid") & pl.col("pn_place").is_not_null()
-                   & ~pl.col("pn_phone_e164").str.starts_with("+1"))
-    rate("city (other countries' geocoder places)", world_place,
-         pl.col("city").eq_missing(pl.col("pn_place")))
+    world_place = (
+        pl.col("pn_valid")
+        & pl.col("pn_place").is_not_null()
+        & ~pl.col("pn_phone_e164").str.starts_with("+1")
+    )
+    rate(
+        "city (other countries' geocoder places)",
+        world_place,
+        pl.col("city").eq_missing(pl.col("pn_place")),
+    )
     us_ca = pl.col("valid") & pl.col("country").is_in(["US", "CA"])
     rate("coordinates (valid US/CA)", us_ca, pl.col("latitude").is_not_null())
     return out
@@ -100,8 +122,13 @@ def main() -> None:
     parser.add_argument("--nanp-share", type=float, default=0.2)
     parser.add_argument("--geo-share", type=float, default=0.4)
     args = parser.parse_args()
-    corpus = phone_corpus(args.n, seed=args.seed, default_country=args.default,
-                          nanp_share=args.nanp_share, geo_share=args.geo_share)
+    corpus = phone_corpus(
+        args.n,
+        seed=args.seed,
+        default_country=args.default,
+        nanp_share=args.nanp_share,
+        geo_share=args.geo_share,
+    )
     frame = compare(corpus, default_country=args.default)
     print(f"{args.n} rows, default country {args.default}, seed {args.seed}")
     for name, (r, n, bad) in rates(frame).items():
@@ -114,8 +141,18 @@ def main() -> None:
     if diffs.height:
         print(diffs.group_by("shape").len().sort("len", descending=True))
         with pl.Config(fmt_str_lengths=40, tbl_rows=20):
-            print(diffs.select("phone", "shape", "phone_e164", "pn_phone_e164", "valid",
-                               "pn_valid", "country", "pn_country").head(20))
+            print(
+                diffs.select(
+                    "phone",
+                    "shape",
+                    "phone_e164",
+                    "pn_phone_e164",
+                    "valid",
+                    "pn_valid",
+                    "country",
+                    "pn_country",
+                ).head(20)
+            )
 
 
 if __name__ == "__main__":

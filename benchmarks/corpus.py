@@ -19,8 +19,18 @@ def _templates() -> list[tuple[str, object]]:
     import phonenumbers as pn
     from phonenumbers import PhoneNumberType as T
 
-    types = [T.FIXED_LINE, T.MOBILE, T.TOLL_FREE, T.PREMIUM_RATE, T.SHARED_COST, T.VOIP,
-             T.PERSONAL_NUMBER, T.PAGER, T.UAN, T.VOICEMAIL]
+    types = [
+        T.FIXED_LINE,
+        T.MOBILE,
+        T.TOLL_FREE,
+        T.PREMIUM_RATE,
+        T.SHARED_COST,
+        T.VOIP,
+        T.PERSONAL_NUMBER,
+        T.PAGER,
+        T.UAN,
+        T.VOICEMAIL,
+    ]
     out = []
     for region in sorted(pn.SUPPORTED_REGIONS):
         for t in types:
@@ -59,56 +69,77 @@ def _geo_variant(rng: random.Random, prefix: str) -> tuple[str, object]:
             break
     ex = pn.example_number_for_type(region, pn.PhoneNumberType.FIXED_LINE)
     length = len(pn.national_significant_number(ex)) if ex else 9
-    nsn = prefix[len(cc):]
+    nsn = prefix[len(cc) :]
     nsn += "".join(rng.choice("0123456789") for _ in range(max(0, length - len(nsn))))
     return region, pn.parse("+" + cc + nsn)
 
 
 def _shapes() -> list[tuple[str, Callable[[object, str, random.Random], str]]]:
     import phonenumbers as pn
-    F = pn.PhoneNumberFormat
+
+    fmt = pn.PhoneNumberFormat
 
     def e164(n, r, g):
-        return pn.format_number(n, F.E164)
+        return pn.format_number(n, fmt.E164)
 
     def intl(n, r, g):
-        return pn.format_number(n, F.INTERNATIONAL)
+        return pn.format_number(n, fmt.INTERNATIONAL)
 
     def national(n, r, g):
-        return pn.format_number(n, F.NATIONAL)
+        return pn.format_number(n, fmt.NATIONAL)
 
     def rfc(n, r, g):
-        return pn.format_number(n, F.RFC3966)
+        return pn.format_number(n, fmt.RFC3966)
 
     def whatsapp(n, r, g):
-        return "whatsapp:" + pn.format_number(n, F.E164)
+        return "whatsapp:" + pn.format_number(n, fmt.E164)
 
     def idd011(n, r, g):
-        return "011 " + pn.format_number(n, F.INTERNATIONAL)[1:]
+        return "011 " + pn.format_number(n, fmt.INTERNATIONAL)[1:]
 
     def idd00(n, r, g):
-        return "00" + pn.format_number(n, F.E164)[1:]
+        return "00" + pn.format_number(n, fmt.E164)[1:]
 
     def dotted(n, r, g):
-        return pn.format_number(n, F.INTERNATIONAL).replace(" ", ".")
+        return pn.format_number(n, fmt.INTERNATIONAL).replace(" ", ".")
 
     def ext(n, r, g):
-        return pn.format_number(n, F.E164) + g.choice([" ext. ", " x", ";ext=", " #"]) + str(g.randint(1, 9999))
+        return (
+            pn.format_number(n, fmt.E164)
+            + g.choice([" ext. ", " x", ";ext=", " #"])
+            + str(g.randint(1, 9999))
+        )
 
     def fullwidth(n, r, g):
-        return pn.format_number(n, F.INTERNATIONAL).translate(FULLWIDTH)
+        return pn.format_number(n, fmt.INTERNATIONAL).translate(FULLWIDTH)
 
     def digits_only(n, r, g):
-        return pn.format_number(n, F.E164)[1:]
+        return pn.format_number(n, fmt.E164)[1:]
 
-    return [("e164", e164), ("international", intl), ("national", national), ("rfc3966", rfc),
-            ("whatsapp", whatsapp), ("idd011", idd011), ("idd00", idd00), ("dotted", dotted),
-            ("extension", ext), ("fullwidth", fullwidth), ("digits_only", digits_only)]
+    return [
+        ("e164", e164),
+        ("international", intl),
+        ("national", national),
+        ("rfc3966", rfc),
+        ("whatsapp", whatsapp),
+        ("idd011", idd011),
+        ("idd00", idd00),
+        ("dotted", dotted),
+        ("extension", ext),
+        ("fullwidth", fullwidth),
+        ("digits_only", digits_only),
+    ]
 
 
-def phone_corpus(n: int, *, seed: int = 0, default_country: str = "US",
-                 nanp_share: float = 0.0, geo_share: float = 0.0,
-                 shapes: list[str] | None = None) -> pl.DataFrame:
+def phone_corpus(
+    n: int,
+    *,
+    seed: int = 0,
+    default_country: str = "US",
+    nanp_share: float = 0.0,
+    geo_share: float = 0.0,
+    shapes: list[str] | None = None,
+) -> pl.DataFrame:
     """``n`` rows: ``phone`` (as written), ``region`` (the template's), ``shape``.
 
     ``nanp_share`` of the rows are drawn from NANP example-number templates and ``geo_share``
@@ -126,7 +157,9 @@ def phone_corpus(n: int, *, seed: int = 0, default_country: str = "US",
     for i in range(n):
         draw = rng.random()
         if draw < geo_share:
-            region, num = _geo_variant(rng, rng.choice(geo_nanp if draw < geo_share / 2 else geo_world))
+            region, num = _geo_variant(
+                rng, rng.choice(geo_nanp if draw < geo_share / 2 else geo_world)
+            )
         else:
             pool = nanp if rng.random() < nanp_share else templates
             region, ex = pool[i % len(pool)] if pool is templates else rng.choice(pool)
@@ -146,9 +179,17 @@ def oracle(phones: list[str], *, default_country: str = "US") -> pl.DataFrame:
     import phonenumbers as pn
     from phonenumbers import geocoder, timezone
 
-    out: dict[str, list[object]] = {k: [] for k in
-                                   ("phone_e164", "valid", "country", "description", "country_description",
-                                    "timezones")}
+    out: dict[str, list[object]] = {
+        k: []
+        for k in (
+            "phone_e164",
+            "valid",
+            "country",
+            "description",
+            "country_description",
+            "timezones",
+        )
+    }
     for s in phones:
         text = "+" + s[2:] if _double_zero_is_idd(s, default_country) else s
         try:
@@ -164,12 +205,20 @@ def oracle(phones: list[str], *, default_country: str = "US") -> pl.DataFrame:
         out["country"].append(pn.region_code_for_number(num))
         out["description"].append(geocoder.description_for_number(num, "en") if valid else None)
         out["country_description"].append(
-            geocoder.country_name_for_number(num, "en") if valid else None)
+            geocoder.country_name_for_number(num, "en") if valid else None
+        )
         out["timezones"].append(list(timezone.time_zones_for_number(num)) if valid else None)
-    return pl.DataFrame(out, schema={"phone_e164": pl.String, "valid": pl.Boolean,
-                                     "country": pl.String, "description": pl.String,
-                                     "country_description": pl.String,
-                                     "timezones": pl.List(pl.String)})
+    return pl.DataFrame(
+        out,
+        schema={
+            "phone_e164": pl.String,
+            "valid": pl.Boolean,
+            "country": pl.String,
+            "description": pl.String,
+            "country_description": pl.String,
+            "timezones": pl.List(pl.String),
+        },
+    )
 
 
 def _double_zero_is_idd(s: str, default_country: str) -> bool:
@@ -182,6 +231,6 @@ def _double_zero_is_idd(s: str, default_country: str) -> bool:
     if not s.startswith("00") or len(s) <= 4 or s[2] == "0":
         return False
     idd = PhoneMetadata.metadata_for_region(default_country).international_prefix
-    if idd and re.match(idd, s) and s[re.match(idd, s).end():][:1] != "0":
+    if idd and re.match(idd, s) and s[re.match(idd, s).end() :][:1] != "0":
         return False
-    return any(int(s[2:2 + k]) in COUNTRY_CODE_TO_REGION_CODE for k in (1, 2, 3))
+    return any(int(s[2 : 2 + k]) in COUNTRY_CODE_TO_REGION_CODE for k in (1, 2, 3))

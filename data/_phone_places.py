@@ -73,9 +73,13 @@ def build_places(
         if digits.startswith("1"):
             npa = digits[1:4]
             region = _nanp_region(npa, nanp_leading)
-            city, _, abbr = desc.rpartition(", ") if ", " in desc else ("", "", "")
+            abbr = desc.rpartition(", ")[2] if ", " in desc else ""
             if region is None:
-                region = "CA" if f"CA-{abbr}" in abbreviations or by_name.get(desc, "").startswith("CA-") else "US"
+                region = (
+                    "CA"
+                    if f"CA-{abbr}" in abbreviations or by_name.get(desc, "").startswith("CA-")
+                    else "US"
+                )
             key: tuple[str | None, str, str] = (region, desc, npa)
         else:
             region = _region_for(digits, cc_to_regions, leading_digits)
@@ -83,15 +87,31 @@ def build_places(
         if key not in places:
             places[key] = len(rows)
             rows.append(
-                _place(key, by_name, abbreviations, area_codes, gazetteer, country_names,
-                       npa_cities, place_key)
+                _place(
+                    key,
+                    by_name,
+                    abbreviations,
+                    area_codes,
+                    gazetteer,
+                    country_names,
+                    npa_cities,
+                    place_key,
+                )
             )
         ids.append(places[key])
 
-    frame = pl.DataFrame(rows, schema={
-        "place_city": pl.String, "place_state_code": pl.String, "place_lat": pl.Float64,
-        "place_lon": pl.Float64, "place_level": pl.String, "place_zone": pl.String,
-    }, orient="row").with_row_index("place_id")
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "place_city": pl.String,
+            "place_state_code": pl.String,
+            "place_lat": pl.Float64,
+            "place_lon": pl.Float64,
+            "place_level": pl.String,
+            "place_zone": pl.String,
+        },
+        orient="row",
+    ).with_row_index("place_id")
     missing = frame.filter(pl.col("place_zone").is_null() & pl.col("place_lat").is_not_null())
     if len(missing):
         zones = {
@@ -107,7 +127,9 @@ def build_places(
     return frame.with_columns(pl.col("place_id").cast(pl.Int32)), ids
 
 
-def _region_for(digits: str, cc_to_regions: dict[int, list[str]], leading: dict[str, str]) -> str | None:
+def _region_for(
+    digits: str, cc_to_regions: dict[int, list[str]], leading: dict[str, str]
+) -> str | None:
     for n in (1, 2, 3):
         regions = cc_to_regions.get(int(digits[:n]))
         if regions:
@@ -152,9 +174,23 @@ def _place(
             if hit is None and territory:
                 hit = _lookup(gazetteer, "US", territory, city, place_key)
             if hit is not None:
-                return (city, state_code, hit["latitude"], hit["longitude"], "exchange", hit["timezone"])
+                return (
+                    city,
+                    state_code,
+                    hit["latitude"],
+                    hit["longitude"],
+                    "exchange",
+                    hit["timezone"],
+                )
             if ac is not None:
-                return (city, state_code, ac["latitude"], ac["longitude"], "area_code", ac["timezone"])
+                return (
+                    city,
+                    state_code,
+                    ac["latitude"],
+                    ac["longitude"],
+                    "area_code",
+                    ac["timezone"],
+                )
             return (city, state_code, None, None, "country", None)
         state_code = territory or by_name.get(desc)
         if state_code is not None and not (territory or state_code.startswith(f"{region}-")):
@@ -178,8 +214,13 @@ def _place(
     return (city, None, None, None, "country", None)
 
 
-def _lookup(gazetteer: dict[tuple[str, str | None, str], dict[str, Any]], country: str | None,
-            state_code: str | None, name: str, place_key: Any) -> dict[str, Any] | None:
+def _lookup(
+    gazetteer: dict[tuple[str, str | None, str], dict[str, Any]],
+    country: str | None,
+    state_code: str | None,
+    name: str,
+    place_key: Any,
+) -> dict[str, Any] | None:
     if country is None:
         return None
     return gazetteer.get((country, state_code, place_key(name)))

@@ -215,8 +215,10 @@ def subtract(a: list[Interval], b: list[Interval]) -> list[Interval]:
     return out
 
 
-def full_match_intervals(cc: str, pattern: str, lengths: Iterable[int] | None = None) -> list[Interval]:
-    """Keys of ``cc + nsn`` where ``nsn`` fully matches ``pattern`` (optionally only some lengths)."""
+def full_match_intervals(
+    cc: str, pattern: str, lengths: Iterable[int] | None = None
+) -> list[Interval]:
+    """Keys of ``cc + nsn`` where ``nsn`` fully matches ``pattern`` (optionally some lengths)."""
     lang = pattern_language(pattern)
     allowed = set(lengths) if lengths is not None else None
     out: list[Interval] = []

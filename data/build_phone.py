@@ -1,6 +1,6 @@
 """Compile the `phonenumbers` package's metadata into the resolver's tables (geoflex/_data/phone/).
 
-Run through ``python data/build.py``. Outputs:
+Run through ``python data/build.py`` (after build_geo, whose tables it uses). Outputs:
 
 - ``numbers.parquet``: sorted, disjoint key intervals ``lo..hi`` (see ``_regex_intervals.key_of``)
   with the region libphonenumber's ``region_code_for_number`` gives for those numbers, their
@@ -124,7 +124,9 @@ def number_rows(cc_to_regions: dict[int, list[str]]) -> list[tuple[int, int, str
     return _merge_rows(rows)
 
 
-def _merge_rows(rows: list[tuple[int, int, str, str, bool]]) -> list[tuple[int, int, str, str, bool]]:
+def _merge_rows(
+    rows: list[tuple[int, int, str, str, bool]],
+) -> list[tuple[int, int, str, str, bool]]:
     out: list[tuple[int, int, str, str, bool]] = []
     for row in rows:
         if out and out[-1][1] + 1 == row[0] and out[-1][2:] == row[2:]:
@@ -290,8 +292,13 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     rows = number_rows(cc_to_regions)
     numbers = pl.DataFrame(
         rows,
-        schema={"lo": pl.Int64, "hi": pl.Int64, "region": pl.String, "type": pl.String,
-                "valid": pl.Boolean},
+        schema={
+            "lo": pl.Int64,
+            "hi": pl.Int64,
+            "region": pl.String,
+            "type": pl.String,
+            "valid": pl.Boolean,
+        },
         orient="row",
     )
     numbers.write_parquet(out / "numbers.parquet", compression="zstd", statistics=False)
@@ -310,24 +317,34 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     english = {p: d["en"] for p, d in GEOCODE_DATA.items() if d.get("en")}
     english.update(_area_code_fallbacks(english, load_table))
     geocode = prefix_table(english)
-    leading = {r: md.leading_digits for r in pu.SUPPORTED_REGIONS
-               if (md := _metadata_for(r, 0)) is not None and md.leading_digits}
+    leading = {
+        r: md.leading_digits
+        for r in pu.SUPPORTED_REGIONS
+        if (md := _metadata_for(r, 0)) is not None and md.leading_digits
+    }
     places, place_ids = build_places(
         geocode,
         cc_to_regions=cc_to_regions,
         leading_digits=leading,
-        tables={name: load_table(name) for name in
-                ("countries", "subdivisions", "area_codes", "places")},
+        tables={
+            name: load_table(name) for name in ("countries", "subdivisions", "area_codes", "places")
+        },
         place_key=place_key,
         timezone_at=timezone_at,
     )
     places.write_parquet(out / "places.parquet", compression="zstd", statistics=False)
-    _write_segments(out / "geocode.parquet",
-                    [(lo, hi, pid) for (lo, hi, _), pid in zip(geocode, place_ids, strict=True)],
-                    "place_id", pl.Int32)
-    _write_segments(out / "timezones.parquet",
-                    [(lo, hi, "|".join(v)) for lo, hi, v in prefix_table(dict(TIMEZONE_DATA))],
-                    "timezones", pl.String)
+    _write_segments(
+        out / "geocode.parquet",
+        [(lo, hi, pid) for (lo, hi, _), pid in zip(geocode, place_ids, strict=True)],
+        "place_id",
+        pl.Int32,
+    )
+    _write_segments(
+        out / "timezones.parquet",
+        [(lo, hi, "|".join(v)) for lo, hi, v in prefix_table(dict(TIMEZONE_DATA))],
+        "timezones",
+        pl.String,
+    )
 
     meta = {
         "phonenumbers_version": phonenumbers.__version__,
@@ -336,22 +353,18 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
         "calling_codes": {str(cc): regs for cc, regs in sorted(cc_to_regions.items())},
         "geo_mobile_calling_codes": sorted(pu._GEO_MOBILE_COUNTRIES),
         "mobile_tokens": {str(k): v for k, v in pu._MOBILE_TOKEN_MAPPINGS.items()},
-        "cc_timezones": {str(cc): list(_country_zones(str(cc), TIMEZONE_DATA))
-                         for cc in sorted(cc_to_regions)},
+        "cc_timezones": {
+            str(cc): list(_country_zones(str(cc), TIMEZONE_DATA)) for cc in sorted(cc_to_regions)
+        },
         "regions": region_metadata(cc_to_regions),
     }
     (out / "metadata.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return [
-        {"name": "phonenumbers", "registry": "PyPI", "version": phonenumbers.__version__,
-         "licence": "Apache-2.0",
-         "description": "libphonenumber metadata, geocoder (en) and timezone prefix maps"},
+        {
+            "name": "phonenumbers",
+            "registry": "PyPI",
+            "version": phonenumbers.__version__,
+            "licence": "Apache-2.0",
+            "description": "libphonenumber metadata, geocoder (en) and timezone prefix maps",
+        },
     ]
-
-
-if __name__ == "__main__":
-    import sys
-    import time
-
-    t0 = time.perf_counter()
-    build(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[1] / "geoflex/_data")
-    print(f"built phone tables in {time.perf_counter() - t0:.1f} s")

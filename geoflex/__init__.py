@@ -12,7 +12,17 @@ from geoflex._errors import (
     GeoflexError,
     MissingDependencyError,
 )
-from geoflex.resolve import resolve
+from geoflex.aggregate import (
+    by_interval,
+    geolocation_accuracy,
+    hour_of_week,
+    local_time,
+    spikes,
+    volume,
+)
+from geoflex.ingest import FlexData, place_agents, read_events, read_ui_attributes
+from geoflex.resolve import GeoRecord, lookup, resolve
+from geoflex.staffing import erlang_c
 
 __version__ = "0.1.0"
 
@@ -20,8 +30,21 @@ __all__ = [
     "ColumnError",
     "ConfigError",
     "DataError",
+    "FlexData",
+    "GeoRecord",
     "GeoflexError",
     "MissingDependencyError",
     "__version__",
+    "by_interval",
+    "erlang_c",
+    "geolocation_accuracy",
+    "hour_of_week",
+    "local_time",
+    "lookup",
+    "place_agents",
+    "read_events",
+    "read_ui_attributes",
     "resolve",
+    "spikes",
+    "volume",
 ]

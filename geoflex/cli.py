@@ -100,15 +100,19 @@ def _build(
     config = _config(config_path)
     with _progress(BUILD_STEPS + 1, quiet=quiet) as step:
         step("Reading events")
+        locations = None
         if sources is None:
             import geoflex.sample
+            from geoflex.ingest import read_ui_attributes
 
             data = geoflex.sample.load()
+            if config.ui_attributes is None:
+                locations = read_ui_attributes(geoflex.sample.ui_attributes())
         else:
             from geoflex.ingest import read_events
 
             data = read_events([str(s) for s in sources])
-        return build_all(data, out_dir=out, config=config, progress=step)
+        return build_all(data, out_dir=out, config=config, locations=locations, progress=step)
 
 
 def _summary(paths: Sequence[Path]) -> None:

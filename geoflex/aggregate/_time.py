@@ -10,7 +10,7 @@ import polars as pl
 from geoflex._errors import ConfigError
 from geoflex.aggregate._frames import FrameT, check_columns, like_input
 
-__all__ = ["Clock", "Every", "clock_time", "interval_duration", "local_time"]
+__all__ = ["Clock", "Every", "clock_time", "interval_duration", "local_time", "utc_expr"]
 
 Clock = Literal["utc", "centre", "customer"]
 Every = Literal["15m", "30m", "60m", "1h"]
@@ -74,10 +74,10 @@ def local_time(
     ['10:00', '20:30', None]
     """
     check_columns(frame, [time, timezone], "local_time")
-    lf = frame.lazy().with_columns(__t=_as_utc(pl.col(time)))
+    lf = frame.lazy().with_columns(__t=utc_expr(frame, time).dt.cast_time_unit("ms"))
     facts = lf.select(
         pl.col(timezone).drop_nulls().unique().implode().alias("zones"),
-        pl.col("__t").min().alias("lo"),
+        pl.col("__t").min().dt.truncate("15m").alias("lo"),
         pl.col("__t").max().alias("hi"),
     ).collect()
     zones = sorted(z for z in facts["zones"][0] if z)
@@ -86,7 +86,7 @@ def local_time(
         out = lf.with_columns(pl.lit(None, dtype=pl.Datetime("ms")).alias(name)).drop("__t")
         return like_input(out, frame)
     try:
-        offsets = _offsets(zones, lo - _STEP, hi + _STEP)
+        offsets = _offsets(zones, lo, hi + _STEP)
     except pl.exceptions.ComputeError as exc:
         raise ConfigError(f"local_time: unknown timezone in column {timezone!r}: {exc}") from None
     out = (
@@ -108,9 +108,13 @@ def local_time(
     return like_input(out, frame)
 
 
-def _as_utc(expr: pl.Expr) -> pl.Expr:
-    """A datetime expression in UTC (naive values are taken to be UTC)."""
-    return expr.dt.replace_time_zone("UTC", non_existent="raise") if False else expr
+def utc_expr(frame: pl.DataFrame | pl.LazyFrame, time: str) -> pl.Expr:
+    """``time`` as a UTC-aware datetime (naive values are taken to be UTC already)."""
+    dtype = frame.collect_schema()[time]
+    if not isinstance(dtype, pl.Datetime):
+        raise ConfigError(f"column {time!r} must be a datetime, not {dtype}")
+    col = pl.col(time)
+    return col.dt.convert_time_zone("UTC") if dtype.time_zone else col.dt.replace_time_zone("UTC")
 
 
 def clock_time(
@@ -125,13 +129,13 @@ def clock_time(
     """Add ``name``: the time in the chosen clock (UTC, the centre's zone, the customer's)."""
     check_columns(frame, [time], "clock")
     if clock == "utc":
-        out = frame.lazy().with_columns(_utc_naive(pl.col(time)).alias(name))
+        out = frame.lazy().with_columns(utc_expr(frame, time).dt.replace_time_zone(None).alias(name))
         return like_input(out, frame)
     if clock == "centre":
         if not centre_timezone:
             raise ConfigError("clock='centre' needs centre_timezone, e.g. 'America/Chicago'")
         out = frame.lazy().with_columns(
-            _utc_aware(pl.col(time))
+            utc_expr(frame, time)
             .dt.convert_time_zone(centre_timezone)
             .dt.replace_time_zone(None)
             .alias(name)

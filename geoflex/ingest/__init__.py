@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from geoflex.ingest._build import UPDATE_WINDOW
+from geoflex.ingest._locations import EDGES, PLACE_STATUSES, place_agents, read_ui_attributes
 from geoflex.ingest._read import EventSource, FlexData, read_events
 
-__all__ = ["EventSource", "FlexData", "read_events"]
+__all__ = [
+    "EDGES",
+    "PLACE_STATUSES",
+    "UPDATE_WINDOW",
+    "EventSource",
+    "FlexData",
+    "place_agents",
+    "read_events",
+    "read_ui_attributes",
+]

@@ -23,15 +23,14 @@ class DecodedAttributes:
     reasons: list[str]
 
 
-def _present_keys(data: bytes, schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
+def _present_keys(text: pl.Series, schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
     """``schema`` without the keys that never occur in ``data``.
 
     A wide schema of mostly absent keys (Insights defines ~100 attributes) costs polars a
     null per row per key; one regex pass over the text to find the keys is far cheaper.
     """
     keys = set(
-        pl.Series([data.decode()])
-        .str.extract_all(r'"([A-Za-z_0-9]+)"\s*:')
+        text.str.extract_all(r'"[A-Za-z_0-9]+"\s*:')
         .explode()
         .str.strip_chars('":\t\n\r ')
         .unique()
@@ -50,10 +49,13 @@ def _present_keys(data: bytes, schema: dict[str, pl.DataType]) -> dict[str, pl.D
     return pruned or {next(iter(schema)): pl.String()}
 
 
-def decode_json_column(values: pl.Series, schema: dict[str, pl.DataType]) -> DecodedAttributes:
+def decode_json_column(
+    values: pl.Series, schema: dict[str, pl.DataType], *, prune: bool = True
+) -> DecodedAttributes:
     """Decode a column of JSON object strings with ``schema``, one output row per input row.
 
-    Null or empty strings give a row of nulls; a value that is not a JSON object (or has an
+    With ``prune``, keys that occur nowhere in the text are left out of the parse (and
+    of the result). Null or empty strings give a row of nulls; a value that is not a JSON object (or has an
     object where the schema has a nested object of other shape) gives nulls too and is
     listed in ``bad_rows`` with its reason.
 
@@ -75,7 +77,7 @@ def decode_json_column(values: pl.Series, schema: dict[str, pl.DataType]) -> Dec
         .fill_null("{}")
     )
     data = (text.str.join("\n").item() or "").encode() + b"\n"
-    parsed = parse_ndjson(data, _present_keys(data, schema))
+    parsed = parse_ndjson(data, _present_keys(text, schema) if prune else schema)
     frame = (
         pl.DataFrame({LINE_COLUMN: pl.int_range(1, len(values) + 1, eager=True)})
         .join(parsed.frame, on=LINE_COLUMN, how="left")

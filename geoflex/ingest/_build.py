@@ -149,24 +149,52 @@ def _column(frame: pl.DataFrame, name: str, alias: str, dtype: type[pl.DataType]
     return frame[name].cast(dtype, strict=False).alias(alias)
 
 
+def _repair_nested(text: pl.Series) -> pl.Series:
+    """Make polars' re-serialized nested objects valid JSON again.
+
+    Reading an object into a String column, polars 2.1 writes escaped control characters
+    raw and a ``\\\\`` escape as a single backslash; both make the text invalid JSON. Control
+    characters become spaces and lone backslashes are escaped again.
+    """
+    return text.str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ").str.replace_all(
+        r'\\([^"\\/bfnrtu])', r"\\${1}"
+    )
+
+
 def _typed_attributes(
     tasks: pl.DataFrame,
 ) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
-    decoded = decode_json_column(tasks["attributes"], TASK_ATTRIBUTES_SCHEMA)
+    # Two stages, so one malformed part (say "customers": "x") loses only that part: the
+    # top level first, with the nested objects kept as JSON text, then each nested object.
+    top_schema = {k: pl.String() for k in TASK_ATTRIBUTES_SCHEMA}
+    top = decode_json_column(tasks["attributes"], top_schema, prune=False)
+    stages = [("task_attributes", top)]
+    attrs = stages[0][1].frame
+    nested: dict[str, pl.DataFrame] = {}
+    for name in ("conversations", "customers"):
+        dtype = TASK_ATTRIBUTES_SCHEMA[name]
+        assert isinstance(dtype, pl.Struct)
+        schema = {f.name: f.dtype for f in dtype.fields}
+        source = (
+            _repair_nested(attrs[name])
+            if name in attrs.columns
+            else pl.Series([None] * attrs.height, dtype=pl.String)
+        )
+        decoded = decode_json_column(source, schema)
+        stages.append((f"task_attributes.{name}", decoded))
+        nested[name] = decoded.frame
     problems = [
         (
             tasks["source_file"][i],
             int(tasks["source_line"][i]),
-            f"task_attributes of {tasks['task_sid'][i]} ignored: {reason}",
+            f"{what} of {tasks['task_sid'][i]} ignored: {reason}",
         )
+        for what, decoded in stages
         for i, reason in zip(decoded.bad_rows, decoded.reasons, strict=True)
     ]
-    attrs = decoded.frame
 
     def fields(name: str) -> pl.DataFrame:
-        if name in attrs.columns and isinstance(attrs.schema[name], pl.Struct):
-            return attrs[name].struct.unnest()
-        return pl.DataFrame(height=attrs.height)
+        return nested[name]
 
     conv, cust = fields("conversations"), fields("customers")
     columns: list[pl.Series] = []
@@ -190,9 +218,14 @@ def _typed_attributes(
 def _segments(tasks: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
     frame = pl.concat([tasks, typed], how="horizontal")
     direction = pl.coalesce("conversations_direction", "attr_direction").str.to_lowercase()
-    channel = pl.coalesce(
-        "conversations_communication_channel", "attr_channelType", "task_channel_unique_name"
-    ).str.to_lowercase()
+    channel = (
+        pl.coalesce(
+            "conversations_communication_channel", "attr_channelType", "task_channel_unique_name"
+        )
+        .str.to_lowercase()
+        # Flex's channelType for web chat is "web"; Insights calls the channel chat.
+        .replace("web", "chat")
+    )
     # The customer's address: the CRM phone first, else whoever is on the other end.
     phone = pl.coalesce(
         pl.col("customers_phone"),

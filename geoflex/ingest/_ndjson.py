@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:  # numpy is imported when parsing, to keep `import geoflex` light
+    import numpy as np
 
 __all__ = ["LineProblem", "ParsedLines", "parse_ndjson"]
 
@@ -49,6 +52,8 @@ def _read(chunk: bytes, schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive, without the newline) byte offsets of every line."""
+    import numpy as np
+
     buf = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buf == 10)
     starts = np.concatenate([[0], newlines + 1])
@@ -68,6 +73,8 @@ def _isolate(
     frames: list[pl.DataFrame],
 ) -> None:
     """Parse lines [0, len(starts)) of ``data``; split ranges that fail until lines are alone."""
+    import numpy as np
+
     stack = [(0, len(starts))]
     while stack:
         lo, hi = stack.pop()
@@ -85,7 +92,11 @@ def _isolate(
             if not chunk.strip():
                 out.blank_lines += 1
             else:
-                out.problems.append(LineProblem(first_line + lo, error or "not a JSON object"))
+                preview = chunk[:40].decode("utf-8", errors="replace")
+                reason = (
+                    f"not a usable JSON object ({error or 'no object'}); line starts {preview!r}"
+                )
+                out.problems.append(LineProblem(first_line + lo, reason))
             continue
         mid = (lo + hi) // 2
         # Push the right half first so lines come out in order.
@@ -113,6 +124,8 @@ def _runs(data: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray
     A line that does not look like one object (first byte not ``{`` or last not ``}``) is
     parsed alone, so a truncated or non-JSON line does not make its whole batch re-parse.
     """
+    import numpy as np
+
     buf = np.frombuffer(data, dtype=np.uint8)
     if len(starts) == 0:
         return np.zeros(0, dtype=bool), []

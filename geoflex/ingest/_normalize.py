@@ -104,6 +104,11 @@ def canonical_events(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         f["worker_attributes"].alias("worker_attributes"),
         f["reservation_sid"].alias("reservation_sid"),
     )
+    # Form posts and CSV give "" for absent values: treat them as absent.
+    strings = [c for c, t in CANONICAL_SCHEMA.items() if t == pl.String and c != "file"]
+    out = out.with_columns(
+        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c) for c in strings
+    )
     return out.cast(CANONICAL_SCHEMA)  # type: ignore[arg-type]
 
 

@@ -11,10 +11,17 @@ from typing import Any
 import polars as pl
 
 from geoflex._errors import DataError
-from geoflex.report._compute import locate, place_frames, quality_frames, staffing_frames
+from geoflex.report._compute import (
+    accuracy_frame,
+    locate,
+    place_frames,
+    quality_frames,
+    staffing_frames,
+)
 from geoflex.report._config import ReportConfig
 from geoflex.report._pages import overview_report, places_report, spikes_report, staffing_report
 from geoflex.report._privacy import redact_frame
+from geoflex.staffing import review_flex_locations
 
 __all__ = ["BUILD_STEPS", "build_all"]
 
@@ -28,22 +35,43 @@ def _frame(value: Any) -> pl.DataFrame | None:
     return value if isinstance(value, pl.DataFrame) else None
 
 
-def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Hourly timeline of all conversations, and spikes by country from geoflex.aggregate."""
+def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Hourly timeline, spikes by place (`geoflex.aggregate.spikes`), spikes per place.
+
+    A place is the state where known (US, Canada...), else the country, so a spike in one
+    state is not diluted by the whole country.
+    """
+    from geoflex.aggregate import spikes
+
+    hour = pl.col(time).dt.truncate("1h").alias("interval_start")
     timeline = (
-        conv.select(pl.col(time).dt.truncate("1h").alias("interval_start"))
+        conv.select(hour)
         .drop_nulls()
         .group_by("interval_start")
         .len("conversations")
         .sort("interval_start")
     )
-    from geoflex import aggregate
-
-    detect = getattr(aggregate, "spikes", None)
-    if detect is None:  # TODO(report): remove once geoflex.aggregate.spikes lands
-        return timeline, pl.DataFrame()
-    found = _frame(detect(conv, by="country", time=time, every="1h"))
-    return timeline, found if found is not None else pl.DataFrame()
+    placed = conv.with_columns(
+        place=pl.when(pl.col("state").is_not_null())
+        .then(pl.col("state") + ", " + pl.col("country"))
+        .otherwise(pl.col("country_name"))
+    )
+    found = spikes(placed, "place", time=time, every="60m").rename({"count": "conversations"})
+    where = (
+        placed.filter(pl.col("latitude").is_not_null())
+        .group_by("place")
+        .agg(pl.col("latitude").mean(), pl.col("longitude").mean())
+    )
+    per_place = (
+        found.group_by("place")
+        .agg(pl.len().alias("spikes"), pl.col("score").max().alias("highest_score"))
+        .join(where, on="place", how="left")
+        .sort("spikes", "highest_score", descending=True)
+    )
+    table = found.select(
+        "interval_start", "place", "conversations", "baseline", pl.col("score").round(1)
+    )
+    return timeline, table, per_place
 
 
 def build_all(
@@ -51,6 +79,7 @@ def build_all(
     *,
     out_dir: str | os.PathLike[str] = "reports",
     config: ReportConfig | None = None,
+    locations: pl.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write every report (overview, places, staffing, spikes) for ingested Flex data.
@@ -63,6 +92,9 @@ def build_all(
         Directory for ``index.html``, ``places.html``, ``staffing.html``, ``spikes.html``.
     config
         Service level, shifts, regions, overrides... (default `ReportConfig()`).
+    locations
+        Flex Locations (`geoflex.read_ui_attributes`); default: read from
+        ``config.ui_attributes`` when set.
     progress
         Called with a description as each step starts (the CLI's progress bar).
 
@@ -74,6 +106,10 @@ def build_all(
     from geoflex.report import maps
 
     config = config or ReportConfig()
+    if locations is None and config.ui_attributes:
+        from geoflex.ingest import read_ui_attributes
+
+        locations = read_ui_attributes(config.ui_attributes)
     step = progress or (lambda _description: None)
     keep = config.show_phone_numbers
     now = dt.datetime.now(dt.timezone.utc)
@@ -92,6 +128,7 @@ def build_all(
     step("Aggregating by place")
     places = place_frames(located)
     quality = quality_frames(located, data)
+    accuracy = accuracy_frame(data, config)
     placed = conv.filter(pl.col("latitude").is_not_null()).height
     totals = {
         "conversations": conv.height,
@@ -127,17 +164,17 @@ def build_all(
     )
 
     step("Writing the staffing report")
+    if agents is not None:
+        agents = _placed_agents(agents, locations, config)
     staff = staffing_frames(located, agents, config)
     agents_map = None
     agent_places = None
-    if agents is not None and {"latitude", "longitude"} <= set(agents.columns):
-        site_label = "flex_location" if "flex_location" in agents.columns else None
-        agents_map = maps.agents_vs_customers(
-            places["cities"],
-            agents.rename({"flex_location": "location"}) if site_label else agents,
+    if agents is not None and {"latitude", "longitude", "flex_location"} <= set(agents.columns):
+        sites = agents.with_columns(
+            location=pl.coalesce(pl.col("flex_location"), pl.lit("(no Flex Location)"))
         )
-        keys = [c for c in ("flex_location", "location", "timezone") if c in agents.columns]
-        agent_places = agents.group_by(keys).len("agents").sort("agents", descending=True)
+        agents_map = maps.agents_vs_customers(places["cities"], sites)
+        agent_places = review_flex_locations(agents, locations)
     paths.append(
         staffing_report(
             demand_utc=staff["demand_utc"],
@@ -154,10 +191,14 @@ def build_all(
     )
 
     step("Writing the spikes report")
-    timeline, spikes = _spikes(conv, located.time)
-    spike_map = None
+    timeline, spike_table, per_place = _spikes(conv, located.time)
+    spike_map = (
+        maps.points(per_place, label="place", size="spikes", unit="spikes", name="Spikes")
+        if per_place.filter(pl.col("latitude").is_not_null()).height
+        else None
+    )
     paths.append(
-        spikes_report(timeline=timeline, spikes=spikes, map_page=spike_map, **common).save(
+        spikes_report(timeline=timeline, spikes=spike_table, map_page=spike_map, **common).save(
             out / "spikes.html"
         )
     )
@@ -169,15 +210,46 @@ def build_all(
         regions=places["regions"],
         countries=places["countries"],
         top_places=top_places,
+        queues=_queues(conv, located.handle_time),
         geo_status=quality["geo_status"],  # type: ignore[arg-type]
         geo_level=quality["geo_level"],
         problems=quality["problems"],
         truncations=quality["truncations"],
         counts=quality["counts"],
+        accuracy=accuracy,
         **common,
     )
     paths.insert(0, overview.save(out / "index.html"))
     return paths
+
+
+def _placed_agents(
+    agents: pl.DataFrame, locations: pl.DataFrame | None, config: ReportConfig
+) -> pl.DataFrame:
+    """Agents with coordinates and timezone (`geoflex.place_agents`) unless they have them."""
+    if {"latitude", "longitude", "timezone"} <= set(agents.columns):
+        return agents
+    if not {"location", "flex_location"} <= set(agents.columns):
+        return agents
+    from geoflex.ingest import place_agents
+
+    return place_agents(
+        agents, locations=locations, coordinates=dict(config.agent_coordinates) or None
+    )
+
+
+def _queues(conv: pl.DataFrame, handle: str | None) -> pl.DataFrame | None:
+    from geoflex.aggregate import volume
+
+    keys = [c for c in ("queue", "channel") if c in conv.columns]
+    if not keys:
+        return None
+    out = volume(conv, keys, measures=[handle] if handle else []).rename(
+        {"contacts": "conversations"}
+    )
+    if handle:
+        out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
+    return out
 
 
 def _height(value: Any) -> int | None:

@@ -23,7 +23,14 @@ from geoflex.staffing import (
     weekly_demand,
 )
 
-__all__ = ["Located", "locate", "place_frames", "quality_frames", "staffing_frames"]
+__all__ = [
+    "Located",
+    "accuracy_frame",
+    "locate",
+    "place_frames",
+    "quality_frames",
+    "staffing_frames",
+]
 
 #: Column candidates, first present wins (the ingest layer's names first).
 TIME_COLUMNS = ("started_at", "first_time", "start_time", "created_at", "timestamp")
@@ -68,10 +75,23 @@ def locate(conversations: pl.DataFrame | pl.LazyFrame, config: ReportConfig) -> 
             frame,
             phone,
             default_country=config.default_country,
-            regions=dict(config.regions) or None,
+            regions=_regions(config),
             overrides=dict(config.overrides) or _default_overrides(names),
         )
+    dtype = frame.schema[time]
+    if not isinstance(dtype, pl.Datetime):
+        raise ColumnError(f"conversations column {time!r} must be a datetime, got {dtype}")
+    # One convention downstream: aware UTC (naive times are taken to be UTC already).
+    if dtype.time_zone is None:
+        frame = frame.with_columns(pl.col(time).dt.replace_time_zone("UTC"))
+    elif dtype.time_zone != "UTC":
+        frame = frame.with_columns(pl.col(time).dt.convert_time_zone("UTC"))
     return Located(frame, time, handle)
+
+
+def _regions(config: ReportConfig) -> dict[str | tuple[str, str], str] | None:
+    regions: dict[str | tuple[str, str], str] = {k: v for k, v in config.regions.items()}  # noqa: C416
+    return regions or None
 
 
 #: Insights customer attributes (as read_events names them) that override the phone.
@@ -84,29 +104,26 @@ def _default_overrides(names: list[str]) -> dict[str, str] | None:
 
 
 def _volume(frame: pl.DataFrame, keys: list[str], handle: str | None) -> pl.DataFrame:
-    aggs = [pl.len().alias("conversations")]
+    """`geoflex.aggregate.volume` with the names the maps and tables use."""
+    from geoflex.aggregate import volume
+
+    measures = [handle] if handle else []
+    out = volume(frame, keys, measures=measures).rename({"contacts": "conversations"})
     if handle:
-        aggs += [
-            pl.col(handle).sum().alias("handle_time"),
-            pl.col(handle).mean().alias("average_handle_time"),
-        ]
+        out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
     total = frame.height or 1
-    return (
-        frame.group_by(keys)
-        .agg(aggs)
-        .with_columns(share=pl.col("conversations") / total)
-        .sort("conversations", *keys, descending=[True] + [False] * len(keys), nulls_last=True)
-    )
+    return out.with_columns(share=pl.col("conversations") / total)
 
 
 def place_frames(located: Located) -> dict[str, pl.DataFrame]:
     """Volume by region, country, US state, NANP area code and city."""
+    from geoflex.aggregate import with_area_code
+
     conv, handle = located.conversations, located.handle_time
     placed = conv.filter(pl.col("country").is_not_null())
-    npa = placed.filter(pl.col("phone_e164").str.starts_with("+1")).with_columns(
-        npa=pl.col("phone_e164").str.slice(2, 3)
-    )
+    npa = with_area_code(placed, name="npa").filter(pl.col("npa").is_not_null())
     cities = placed.filter(pl.col("latitude").is_not_null())
+    city_keys = ["city", "state_code", "country"]
     return {
         "regions": _volume(placed, ["region"], handle),
         "countries": _volume(placed, ["country", "country_name"], handle),
@@ -116,15 +133,28 @@ def place_frames(located: Located) -> dict[str, pl.DataFrame]:
             handle,
         ),
         "area_codes": _volume(npa, ["npa"], handle),
-        "cities": _volume(cities, ["city", "state_code", "country"], handle).join(
-            cities.group_by(["city", "state_code", "country"]).agg(
-                pl.col("latitude").mean(), pl.col("longitude").mean()
-            ),
-            on=["city", "state_code", "country"],
+        "cities": _volume(cities, city_keys, handle).join(
+            cities.group_by(city_keys).agg(pl.col("latitude").mean(), pl.col("longitude").mean()),
+            on=city_keys,
             how="left",
             nulls_equal=True,
         ),
     }
+
+
+def accuracy_frame(data: Any, config: ReportConfig) -> pl.DataFrame | None:
+    """Phone-derived state vs. the customer's ZIP (the check Flex Insights recommends)."""
+    from geoflex.aggregate import geolocation_accuracy
+
+    customers = getattr(data, "customers", None)
+    if not isinstance(customers, pl.DataFrame) or not {"phone", "customers_zip"} <= set(
+        customers.columns
+    ):
+        return None
+    result = geolocation_accuracy(customers, default_country=config.default_country)
+    if result.summary.is_empty() or not result.summary["with_phone_and_zip"].sum():
+        return None
+    return result.summary
 
 
 def quality_frames(located: Located, data: Any) -> dict[str, pl.DataFrame | None]:
@@ -202,10 +232,14 @@ def staffing_frames(
         agents = pl.DataFrame(schema={"flex_location": pl.String, "timezone": pl.String})
     coverage = scheduled_coverage(agents, shifts=config.shifts, week_of=week_of)
     gap = staffing_gap(required, coverage)
-    candidates = coverage.select("location", "timezone").unique(maintain_order=True).drop_nulls()
-    if candidates.is_empty():
-        zones = top_zones.drop_nulls().head(5)
-        candidates = pl.DataFrame({"location": zones, "timezone": zones})
+    # Existing sites first (they win ties), then where customers are: a block no site can
+    # cover in daytime goes to the customers' own timezone (a new site or remote agents).
+    sites = coverage.select("location", "timezone").unique(maintain_order=True).drop_nulls()
+    zones = top_zones.drop_nulls().head(8)
+    customers = pl.DataFrame({"location": zones, "timezone": zones}).filter(
+        ~pl.col("timezone").is_in(sites["timezone"].implode())
+    )
+    candidates = pl.concat([sites, customers])
     recs = recommendations(gap, candidates=candidates, week_of=week_of)
     target = (
         f"{config.service_level:.0%} of conversations answered within "

@@ -39,6 +39,11 @@ class ReportConfig:
         The staffing target (see `geoflex.staffing.erlang_c`).
     top
         How many places the "top" tables and charts show.
+    ui_attributes
+        Path to the Flex ``ui_attributes`` JSON (its Flex Locations and their edges).
+    agent_coordinates
+        Flex Location name or agent ``location`` text -> ``[latitude, longitude]``, for
+        places the shipped gazetteer does not know (e.g. "Remote").
     """
 
     title: str = "Contact centre geography"
@@ -54,6 +59,8 @@ class ReportConfig:
     shrinkage: float = 0.3
     max_occupancy: float = 0.85
     top: int = 15
+    ui_attributes: str | None = None
+    agent_coordinates: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         zone(self.centre_timezone, where="centre_timezone")
@@ -99,12 +106,20 @@ class ReportConfig:
                 except ConfigError as exc:
                     raise ConfigError(f"{source}: {exc}") from None
                 continue
+            if key == "agent_coordinates":
+                values[key] = _coordinates(value, source)
+                continue
             if key in ("regions", "overrides"):
                 if not isinstance(value, Mapping):
                     raise ConfigError(f"{source}: {key} must be a table")
                 values[key] = dict(value)
                 continue
-            expected = {"title": str, "centre_timezone": str, "default_country": str}.get(key)
+            expected = {
+                "title": str,
+                "centre_timezone": str,
+                "default_country": str,
+                "ui_attributes": str,
+            }.get(key)
             if key == "show_phone_numbers" and not isinstance(value, bool):
                 raise ConfigError(f"{source}: show_phone_numbers must be true or false")
             if expected is not None and not isinstance(value, expected):
@@ -114,6 +129,23 @@ class ReportConfig:
             return cls(**values)
         except ConfigError as exc:
             raise ConfigError(f"{source}: {exc}") from None
+
+
+def _coordinates(value: Any, source: str) -> dict[str, tuple[float, float]]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{source}: agent_coordinates must be a table of name = [lat, lon]")
+    out = {}
+    for name, pair in value.items():
+        ok = isinstance(pair, list | tuple) and len(pair) == 2
+        if not ok or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in pair):
+            raise ConfigError(
+                f"{source}: agent_coordinates.{name} must be [latitude, longitude], got {pair!r}"
+            )
+        lat, lon = float(pair[0]), float(pair[1])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ConfigError(f"{source}: agent_coordinates.{name} is out of range: {pair!r}")
+        out[str(name)] = (lat, lon)
+    return out
 
 
 def load_config(path: str | os.PathLike[str]) -> ReportConfig:
@@ -146,4 +178,7 @@ def load_config(path: str | os.PathLike[str]) -> ReportConfig:
             raise ConfigError(f"{file}: invalid YAML: {exc}") from None
     else:
         raise ConfigError(f"{file}: config files must end in .toml, .yaml or .yml")
+    if isinstance(data, dict) and isinstance(data.get("ui_attributes"), str):
+        # A relative path in a config file is relative to that file.
+        data["ui_attributes"] = str(file.parent / Path(data["ui_attributes"]).expanduser())
     return ReportConfig.from_mapping(data, source=str(file))

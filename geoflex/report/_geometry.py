@@ -34,7 +34,8 @@ def _unwrap(ring: Ring) -> Ring:
 
     Leaflet joins consecutive points with straight lines, so a ring jumping from +180 to
     -180 draws a band across the whole world. Rings that cross an odd number of times go
-    round a pole (Antarctica) and are left as they are.
+    round a pole (Antarctica) and are left as they are, and so are rings that would come
+    out wider than 180° (not a local crossing: a broken ring).
     """
     jumps = sum(1 for a, b in itertools.pairwise(ring) if abs(a[0] - b[0]) > 180)
     if jumps == 0 or jumps % 2:
@@ -48,6 +49,11 @@ def _unwrap(ring: Ring) -> Ring:
         elif step < -180:
             shift += 360.0
         out.append([round(point[0] + shift, 6), point[1]])
+    west, east = min(p[0] for p in out), max(p[0] for p in out)
+    if east - west > 180:  # a real crossing (Fiji, Russia) spans less; this ring is broken
+        return ring
+    if west < -180:  # draw it east of the antimeridian, next to the rest of the world
+        out = [[round(p[0] + 360.0, 6), p[1]] for p in out]
     return out
 
 
@@ -154,8 +160,11 @@ def dissolve(
     narrower than 0.06° between neighbours are closed.
     Results are cached per (geometry, mapping), the union being the slow part.
     """
+    # Compact first: unwrapping antimeridian crossings before the planar union keeps
+    # Fiji or Chukotka from being read as bands around the world.
     geometry_json = json.dumps(
-        [(f["properties"].get(key), f["geometry"]) for f in features], sort_keys=True
+        [(f["properties"].get(key), compact(f.get("geometry"))) for f in features],
+        sort_keys=True,
     )
     return dict(_dissolve_cached(geometry_json, tuple(sorted(members.items()))))
 

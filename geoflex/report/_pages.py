@@ -78,6 +78,7 @@ def overview_report(
     top_places: pl.DataFrame,
     geo_status: pl.DataFrame,
     geo_level: pl.DataFrame | None = None,
+    queues: pl.DataFrame | None = None,
     problems: pl.DataFrame | None = None,
     truncations: pl.DataFrame | None = None,
     counts: pl.DataFrame | None = None,
@@ -99,6 +100,8 @@ def overview_report(
         The busiest places (any columns; shown as a table).
     geo_status, geo_level
         Conversations per resolver status / precision level (column ``conversations``).
+    queues
+        Conversations per queue and channel.
     problems
         Input lines that could not be used, per reason (from ``read_events``).
     truncations
@@ -168,6 +171,22 @@ def overview_report(
             ],
         ),
     ]
+    if _maybe(queues):
+        assert queues is not None
+        sections.append(
+            Section(
+                "Queues and channels",
+                [
+                    Table(
+                        queues,
+                        caption="Conversations by first queue and channel",
+                        formats=PLACE_FORMATS,
+                        max_rows=40,
+                        show_phone_numbers=keep,
+                    )
+                ],
+            )
+        )
     quality: list[Block] = [
         Table(geo_status, caption="Geolocation status of conversations", show_phone_numbers=keep),
     ]
@@ -464,9 +483,11 @@ def spikes_report(
     """
     keep = show_phone_numbers
     marks = None
-    if spikes.height and {time, value} <= set(spikes.columns):
-        marks = spikes.select(
-            time, value, *([pl.col("place").cast(pl.String)] if "place" in spikes.columns else [])
+    if spikes.height and time in spikes.columns:
+        # A spike is drawn on the total line at its interval; its tooltip names the place.
+        label = ["place"] if "place" in spikes.columns else []
+        marks = spikes.select(time, *[pl.col(c).cast(pl.String) for c in label]).join(
+            timeline.select(time, value), on=time, how="inner"
         )
     blocks: list[Block] = [
         Chart(

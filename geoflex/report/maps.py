@@ -19,28 +19,54 @@ Safety and size, by design:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from geoflex._errors import ColumnError, DataError, require
+from geoflex._errors import require
 from geoflex.report._escape import lines as html_lines
 from geoflex.report._escape import text
-from geoflex.report._geometry import bounds, compact, dissolve
+from geoflex.report._geometry import bounds
 from geoflex.report._legend import Legend, class_labels, colour_for, legend_html, palette
-from geoflex.report._metrics import KNOWN_METRICS, Metric, MetricSpec, classify, metric_spec
+from geoflex.report._map_data import (
+    FrameLike,
+    Level,
+    Place,
+    PlaceValues,
+    combine,
+    place_values,
+    places_for_level,
+)
+from geoflex.report._map_layers import (
+    ATTRIBUTION,
+    Basemap,
+    Label,
+    draw_basemap,
+    fit_points,
+    haversine_km,
+    new_map,
+    point_layer,
+    point_table,
+    tooltip_of,
+    truncate_points,
+)
+from geoflex.report._metrics import Metric, MetricSpec, classify, metric_spec
 
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["Level", "agents_vs_customers", "choropleth", "layered_map", "points", "to_iframe"]
+__all__ = [
+    "Basemap",
+    "Level",
+    "Metric",
+    "agents_vs_customers",
+    "choropleth",
+    "layered_map",
+    "points",
+    "to_iframe",
+]
 
-Level = Literal["country", "us_state", "area_code", "region"]
-Basemap = Literal["countries", "us_states", "none"]
-FrameLike = pl.DataFrame | pl.LazyFrame
 
 _KEYS: dict[str, str] = {
     "country": "country",
@@ -54,320 +80,15 @@ _TITLES: dict[str, str] = {
     "area_code": "Area codes",
     "region": "Regions",
 }
-_ATTRIBUTION: dict[str, str] = {
-    "countries": "Natural Earth",
-    "us_states": "US Census Bureau",
-    "area_codes": "area-code-locator",
-}
-_LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
-_LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
 _OUTLINE = "#ffffff"
 _MAX_TOOLTIP_CODES = 12
-_POINTS_PANE = "geoflexPoints"
 
 
-# -- frames -> per-place values ----------------------------------------------------------
-
-
-@dataclass
-class _Values:
-    """Per-place metric values of one frame, after key normalisation."""
-
-    by_place: dict[str, dict[str, float | None]]
-    metrics: list[str]
-    unplaced_rows: int = 0
-    unplaced_keys: list[str] = field(default_factory=list)
-
-
-def _collect(frame: FrameLike) -> pl.DataFrame:
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    if isinstance(frame, pl.DataFrame):
-        return frame
-    raise TypeError(f"expected a polars DataFrame or LazyFrame, got {type(frame).__name__}")
-
-
-def _normalise_key(level: Level, values: pl.Expr) -> pl.Expr:
-    cleaned = values.cast(pl.String).str.strip_chars()
-    if level == "country":
-        return cleaned.str.to_uppercase()
-    if level == "us_state":
-        upper = cleaned.str.to_uppercase()
-        # "WA" and "US-WA" both name Washington.
-        return pl.when(upper.str.len_chars() == 2).then("US-" + upper).otherwise(upper)
-    if level == "area_code":
-        return cleaned.str.replace(r"\.0+$", "").str.zfill(3)
-    return cleaned
-
-
-def _values(
-    frame: FrameLike, *, level: Level, key: str, metric: str, column: str | None
-) -> _Values:
-    data = _collect(frame)
-    if key not in data.columns:
-        raise ColumnError(
-            f"the {level} map needs a place column {key!r} (pass key=...); "
-            f"columns are {data.columns}"
-        )
-    wanted = column or metric
-    present = [m for m in KNOWN_METRICS if m in data.columns]
-    if wanted not in data.columns and wanted not in present:
-        derivable = (metric == "share" and "conversations" in data.columns) or (
-            metric == "average_handle_time"
-            and {"handle_time", "conversations"} <= set(data.columns)
-        )
-        if not derivable:
-            raise ColumnError(
-                f"metric {metric!r} needs a column {wanted!r}"
-                + (
-                    " (or 'conversations' to derive it)"
-                    if metric == "share"
-                    else " (or 'handle_time' and 'conversations' to derive it)"
-                    if metric == "average_handle_time"
-                    else ""
-                )
-                + f"; columns are {data.columns}"
-            )
-    columns = [*present, *([wanted] if wanted not in present and wanted in data.columns else [])]
-    table = data.select(
-        _normalise_key(level, pl.col(key)).alias("_place"),
-        *[pl.col(c).cast(pl.Float64) for c in columns],
-    )
-    if column and column != metric:
-        table = table.rename({column: metric})
-        columns = [metric if c == column else c for c in columns]
-    if "conversations" in columns:
-        if "share" not in columns:
-            total = table["conversations"].sum()
-            table = table.with_columns(
-                (pl.col("conversations") / total if total else pl.lit(None, pl.Float64)).alias(
-                    "share"
-                )
-            )
-            columns.append("share")
-        if "handle_time" in columns and "average_handle_time" not in columns:
-            table = table.with_columns(
-                pl.when(pl.col("conversations") > 0)
-                .then(pl.col("handle_time") / pl.col("conversations"))
-                .alias("average_handle_time")
-            )
-            columns.append("average_handle_time")
-    placed = table.filter(pl.col("_place").is_not_null() & (pl.col("_place") != ""))
-    duplicated = placed.filter(pl.col("_place").is_duplicated())["_place"].unique().sort()
-    if len(duplicated):
-        raise DataError(
-            f"the {level} frame has several rows for the same place "
-            f"({', '.join(duplicated.head(5).to_list())}); aggregate it to one row per place"
-        )
-    by_place = {
-        row["_place"]: {c: _finite(row[c]) for c in columns} for row in placed.iter_rows(named=True)
-    }
-    return _Values(by_place=by_place, metrics=columns, unplaced_rows=table.height - placed.height)
-
-
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-# -- places (shapes) per level ------------------------------------------------------------
-
-
-@dataclass
-class _Place:
-    key: str
-    name: str
-    geometry: dict[str, Any]
-    codes: list[str] = field(default_factory=list)  # area-code overlay members
-    detail: str = ""  # e.g. the state of an area code
-    spans: list[_Place] = field(default_factory=list)  # wide overlays drawn over this place
-    drawn: bool = True  # False for a wide overlay folded into the places it spans
-
-
-def _load_geojson(name: str) -> dict[str, Any]:
-    from geoflex.reference import load_geojson
-
-    data: dict[str, Any] = load_geojson(name)  # type: ignore[arg-type]
-    return data
-
-
-def _features(geometry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    if geometry.get("type") != "FeatureCollection":
-        raise DataError("geometry must be a GeoJSON FeatureCollection")
-    return list(geometry.get("features") or [])
-
-
-def _prop(feature: Mapping[str, Any], name: str) -> Any:
-    return (feature.get("properties") or {}).get(name)
-
-
-def _simple_places(
-    geometry: Mapping[str, Any], *, key: str, name: str, level: Level
-) -> list[_Place]:
-    places = []
-    for feature in _features(geometry):
-        place = _prop(feature, key)
-        shape = compact(feature.get("geometry"))
-        if place is None or shape is None:
-            continue
-        place_key = str(place).strip()
-        place_key = place_key.upper() if level in ("country", "us_state") else place_key
-        places.append(_Place(place_key, str(_prop(feature, name) or place_key), shape))
-    return places
-
-
-def _area_code_places(geometry: Mapping[str, Any]) -> list[_Place]:
-    """One place per overlay group: overlays share one polygon and list all their codes."""
-    groups: dict[str, list[Mapping[str, Any]]] = {}
-    for feature in _features(geometry):
-        npa = _prop(feature, "npa")
-        if npa is None:
-            continue
-        group = _prop(feature, "overlay_group") or _prop(feature, "codes") or npa
-        groups.setdefault(str(group), []).append(feature)
-    places = []
-    for group, members in groups.items():
-        codes: list[str] = []
-        for feature in members:
-            listed = str(_prop(feature, "codes") or "").replace(";", ",").split(",")
-            for code in [str(_prop(feature, "npa")), *listed]:
-                code = code.strip()
-                if code and code not in codes:
-                    codes.append(code.zfill(3))
-        shapes = [g for g in (compact(f.get("geometry")) for f in members) if g]
-        if not shapes:
-            continue
-        shape = shapes[0] if all(s == shapes[0] for s in shapes) else _union(shapes)
-        if shape is None:
-            continue
-        codes.sort()
-        state = _prop(members[0], "state_code") or _prop(members[0], "country") or ""
-        places.append(_Place(group, ", ".join(codes), shape, codes=codes, detail=str(state)))
-    return _layer_overlays(places)
-
-
-def _layer_overlays(places: list[_Place]) -> list[_Place]:
-    """Order area codes so none hides another, and fold wide overlays into what they cover.
-
-    Some overlays span several older areas (917 over both 212 and 718 in New York City).
-    Drawn as their own polygon they would hide those areas, so a place at least 90% covered
-    by smaller places is not drawn: its codes and values are listed in the tooltips of the
-    places it covers (``spans``). The rest are drawn largest first, smallest on top.
-    """
-    shapely: Any = require("shapely", "report")
-    geometry: Any = require("shapely.geometry", "report")
-    shapes = [shapely.make_valid(geometry.shape(p.geometry)) for p in places]
-    areas = [float(s.area) for s in shapes]
-    tree = shapely.STRtree(shapes)
-    hidden: set[int] = set()
-    for i, shape in enumerate(shapes):
-        smaller = [int(j) for j in tree.query(shape, predicate="intersects") if areas[j] < areas[i]]
-        if len(smaller) < 2 or not areas[i]:
-            continue
-        covered = shapely.intersection(shape, shapely.union_all([shapes[j] for j in smaller]))
-        if covered.area / areas[i] < 0.9:
-            continue
-        hidden.add(i)
-        places[i].drawn = False
-        for j in smaller:
-            if shapely.intersection(shapes[j], shape).area > 0.5 * areas[j]:
-                places[j].spans.append(places[i])
-    drawn = [i for i in range(len(places)) if i not in hidden]
-    return [places[i] for i in sorted(drawn, key=lambda i: -areas[i])] + [
-        places[i] for i in sorted(hidden)
-    ]
-
-
-def _union(shapes: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    from geoflex.report._geometry import polygonal
-
-    shapely = require("shapely", "report")
-    geometry = require("shapely.geometry", "report")
-    union = shapely.union_all([geometry.shape(s) for s in shapes], grid_size=0.001)  # type: ignore[attr-defined]
-    return polygonal(geometry.mapping(union))  # type: ignore[attr-defined]
-
-
-def _default_regions() -> dict[str, str]:
-    from geoflex.reference import load_table
-
-    table = load_table("countries").select("country", "region").drop_nulls()
-    return dict(table.iter_rows())
-
-
-def _region_places(geometry: Mapping[str, Any], regions: Mapping[str, str] | None) -> list[_Place]:
-    members = dict(regions) if regions is not None else _default_regions()
-    members = {str(k).strip().upper(): str(v) for k, v in members.items() if v is not None}
-    shapes = dissolve(_features(geometry), members, key="country")
-    return [_Place(region, region, shape) for region, shape in shapes.items()]
-
-
-def _places(
-    level: Level,
-    geometry: Mapping[str, Any] | None,
-    regions: Mapping[str, str] | None,
-) -> tuple[list[_Place], str]:
-    source = {"country": "countries", "us_state": "us_states", "area_code": "area_codes"}.get(
-        level, "countries"
-    )
-    shapes = geometry if geometry is not None else _load_geojson(source)
-    if level == "country":
-        return _simple_places(shapes, key="country", name="country_name", level=level), source
-    if level == "us_state":
-        return _simple_places(shapes, key="state_code", name="state", level=level), source
-    if level == "area_code":
-        return _area_code_places(shapes), source
-    return _region_places(shapes, regions), source
-
-
-# -- building layers -----------------------------------------------------------------------
-
-
-def _new_map(tiles: str | None, *, location: Sequence[float] = (20.0, 0.0), zoom: int = 2) -> Any:
-    fm: Any = require("folium", "report")
-    m = fm.Map(
-        location=list(location),
-        zoom_start=zoom,
-        tiles=tiles,
-        control_scale=True,
-        prefer_canvas=False,
-        zoom_snap=0.25,  # fit_bounds can then fill the frame instead of jumping a level
-    )
-    # These maps use Leaflet only; dropping folium's other CDN files (jQuery, Bootstrap,
-    # Font Awesome, glyphicons...) makes pages lighter and less dependent on the network.
-    m.default_js = [_LEAFLET_JS]
-    m.default_css = [_LEAFLET_CSS]
-    return m
-
-
-def _combine(place: _Place, values: _Values, metrics: Sequence[str]) -> dict[str, float | None]:
-    """Values of one place; an overlay group sums its codes (averages are recomputed)."""
-    if not place.codes:
-        return dict(values.by_place.get(place.key, {}))
-    rows = [values.by_place[c] for c in place.codes if c in values.by_place]
-    combined: dict[str, float | None] = {}
-    for metric in metrics:
-        numbers = [r[metric] for r in rows if r.get(metric) is not None]
-        combined[metric] = sum(n for n in numbers if n is not None) if numbers else None
-    if combined.get("conversations") and "average_handle_time" in metrics:
-        if combined.get("handle_time") is not None:
-            combined["average_handle_time"] = combined["handle_time"] / combined["conversations"]  # type: ignore[operator]
-        else:  # weight each code's average by its conversations
-            pairs = [
-                (r["average_handle_time"], r.get("conversations") or 0.0)
-                for r in rows
-                if r.get("average_handle_time") is not None
-            ]
-            weight = sum(w for _, w in pairs)
-            combined["average_handle_time"] = (
-                sum(a * w for a, w in pairs if a is not None) / weight if weight else None
-            )
-    return combined
+# -- choropleths ---------------------------------------------------------------------------
 
 
 def _tooltip(
-    place: _Place,
+    place: Place,
     level: Level,
     values: dict[str, float | None],
     specs: Mapping[str, MetricSpec],
@@ -399,7 +120,7 @@ def _tooltip(
     return html
 
 
-def _unplaced_note(values: _Values, placed: set[str], spec: MetricSpec | None) -> list[str]:
+def _unplaced_note(values: PlaceValues, placed: set[str], spec: MetricSpec | None) -> list[str]:
     missing = sorted(k for k in values.by_place if k not in placed)
     notes = []
     if missing:
@@ -492,10 +213,10 @@ def choropleth(
     if classes < 1:
         raise ValueError("classes must be at least 1")
     fm: Any = require("folium", "report")
-    values = _values(frame, level=level, key=key or _KEYS[level], metric=metric, column=column)
-    places, source = _places(level, geometry, regions)
+    values = place_values(frame, level=level, key=key or _KEYS[level], metric=metric, column=column)
+    places, source = places_for_level(level, geometry, regions)
 
-    per_place = [_combine(p, values, values.metrics) for p in places]
+    per_place = [combine(p, values, values.metrics) for p in places]
     specs = {
         mt: metric_spec(mt, [v.get(mt) for v in per_place], unit=unit if mt == metric else None)
         for mt in [metric, *[x for x in values.metrics if x != metric]]
@@ -512,12 +233,12 @@ def choropleth(
     styles: dict[str, dict[str, Any]] = {}
     with_data: list[dict[str, Any]] = []
     values_of = {id(p): v for p, v in zip(places, per_place, strict=True)}
-    for i, (place, place_values) in enumerate(zip(places, per_place, strict=True)):
+    for i, (place, here) in enumerate(zip(places, per_place, strict=True)):
         if not place.drawn:
             continue
         fid = str(i)
-        value = place_values.get(metric)
-        tooltip = _tooltip(place, level, place_values, specs, metric, values.by_place)
+        value = here.get(metric)
+        tooltip = _tooltip(place, level, here, specs, metric, values.by_place)
         for overlay in place.spans:
             amount = specs[metric].format(values_of[id(overlay)].get(metric))
             tooltip += (
@@ -546,15 +267,15 @@ def choropleth(
     notes = _unplaced_note(values, placed_keys, conversations_spec)
 
     new = m is None
-    target = _new_map(tiles) if m is None else m
+    target = new_map(tiles) if m is None else m
     layer = fm.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=name or _TITLES[level],
         show=show,
         style_function=lambda feature: styles[feature["id"]],
         highlight_function=lambda feature: {"weight": 2.5, "color": "#333333"},
-        tooltip=fm.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
-        attribution=_ATTRIBUTION.get(source),
+        tooltip=tooltip_of(fm, features),
+        attribution=ATTRIBUTION.get(source),
     )
     layer.add_to(target)
     entries = list(zip(colours, class_labels(breaks, specs[metric]), strict=False))
@@ -574,164 +295,6 @@ def choropleth(
 
 
 # -- points ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _PointTable:
-    frame: pl.DataFrame  # _lat, _lon, _label, _value (one row per place)
-    unplaced_rows: int
-    total_rows: int
-
-
-Label = str | Sequence[str] | None
-
-
-def _label_expr(label: Label) -> pl.Expr:
-    """One label column, or several joined with ", " ("Springfield, US-IL"), nulls skipped."""
-    if label is None:
-        return pl.lit(None, pl.String)
-    columns = [label] if isinstance(label, str) else list(label)
-    joined = pl.concat_str(
-        [pl.col(c).cast(pl.String) for c in columns], separator=", ", ignore_nulls=True
-    )
-    return pl.when(joined != "").then(joined)
-
-
-def _point_table(
-    frame: FrameLike, *, lat: str, lon: str, label: Label, size: str | None
-) -> _PointTable:
-    data = _collect(frame)
-    labels = [label] if isinstance(label, str) else list(label or [])
-    for needed in (lat, lon, *labels, size):
-        if needed is not None and needed not in data.columns:
-            raise ColumnError(f"points need a column {needed!r}; columns are {data.columns}")
-    table = data.select(
-        pl.col(lat).cast(pl.Float64).round(4).alias("_lat"),
-        pl.col(lon).cast(pl.Float64).round(4).alias("_lon"),
-        _label_expr(label).alias("_label"),
-        (pl.col(size).cast(pl.Float64) if size else pl.lit(1.0)).alias("_value"),
-    )
-    usable = (
-        pl.col("_lat").is_between(-90, 90)
-        & pl.col("_lon").is_between(-180, 180)
-        & pl.col("_lat").is_not_nan()
-        & pl.col("_lon").is_not_nan()
-    )
-    placed = table.filter(usable.fill_null(value=False))
-    grouped = (
-        placed.group_by("_lat", "_lon", "_label")
-        .agg(pl.col("_value").sum())
-        .sort("_value", "_label", "_lat", "_lon", descending=[True, False, False, False])
-    )
-    return _PointTable(grouped, table.height - placed.height, table.height)
-
-
-def _radius(value: float, top: float, *, largest: float = 24.0, smallest: float = 3.0) -> float:
-    """Bubble radius in pixels: area proportional to value."""
-    if top <= 0 or value <= 0:
-        return smallest
-    return round(smallest + (largest - smallest) * math.sqrt(value / top), 1)
-
-
-def _point_layer(
-    table: pl.DataFrame,
-    *,
-    spec: MetricSpec,
-    name: str,
-    colour: str,
-    target: Any,
-    extra: Sequence[Sequence[tuple[str, str]]] | None = None,
-    show: bool = True,
-) -> Any:
-    fm: Any = require("folium", "report")
-    _points_pane(target)
-    top = float(table["_value"].fill_null(0.0).max() or 0.0) if table.height else 0.0  # type: ignore[arg-type]
-    features = []
-    styles: dict[str, dict[str, Any]] = {}
-    for i, row in enumerate(table.iter_rows(named=True)):
-        fid = str(i)
-        rows = [(spec.label, spec.format(row["_value"])), *(extra[i] if extra else [])]
-        title = row["_label"] if row["_label"] is not None else f"{row['_lat']}, {row['_lon']}"
-        features.append(
-            {
-                "type": "Feature",
-                "id": fid,
-                "properties": {"tooltip": html_lines(title, rows)},
-                "geometry": {"type": "Point", "coordinates": [row["_lon"], row["_lat"]]},
-            }
-        )
-        styles[fid] = {"radius": _radius(row["_value"], top)}
-    base = {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.55}
-    return fm.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=name,
-        show=show,
-        marker=fm.CircleMarker(**base, pane=_POINTS_PANE),
-        style_function=lambda feature: {**base, **styles[feature["id"]]},
-        highlight_function=lambda feature: {"weight": 3, "fillOpacity": 0.8},
-        tooltip=fm.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
-        popup=fm.GeoJsonPopup(fields=["tooltip"], labels=False),
-    )
-
-
-def _points_pane(target: Any) -> None:
-    """Bubbles live in their own pane above the choropleths' overlay pane, so a choropleth
-    switched on later in the layer control is drawn under them, not over them."""
-    fm: Any = require("folium", "report")
-    if not any(getattr(c, "_geoflex_points_pane", False) for c in target._children.values()):
-        pane = fm.map.CustomPane(_POINTS_PANE, z_index=450)
-        pane._geoflex_points_pane = True
-        pane.add_to(target)
-
-
-def _basemap(target: Any, basemap: Basemap) -> None:
-    """Light, non-interactive outlines so bubbles have context without web tiles."""
-    if basemap == "none":
-        return
-    fm: Any = require("folium", "report")
-    source = "countries" if basemap == "countries" else "us_states"
-    features = [
-        {"type": "Feature", "id": str(i), "properties": {}, "geometry": shape}
-        for i, shape in enumerate(
-            s for s in (compact(f.get("geometry")) for f in _features(_load_geojson(source))) if s
-        )
-    ]
-    style = {"fillColor": "#f7f7f4", "color": "#b5b5b5", "weight": 0.5, "fillOpacity": 1}
-    fm.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name="Outlines",
-        control=False,
-        interactive=False,
-        style_function=lambda feature: style,
-        attribution=_ATTRIBUTION[source],
-    ).add_to(target)
-
-
-def _fit(target: Any, table: pl.DataFrame) -> None:
-    if table.height:
-        south, north = float(table["_lat"].min()), float(table["_lat"].max())  # type: ignore[arg-type]
-        west, east = float(table["_lon"].min()), float(table["_lon"].max())  # type: ignore[arg-type]
-        pad = 0.5
-        target.fit_bounds([[south - pad, west - pad], [north + pad, east + pad]], max_zoom=8)
-
-
-def _truncate(
-    table: _PointTable, max_points: int, spec: MetricSpec
-) -> tuple[pl.DataFrame, list[str]]:
-    notes = []
-    frame = table.frame
-    if frame.height > max_points:
-        total = float(frame["_value"].sum())
-        kept = frame.head(max_points)
-        covered = float(kept["_value"].sum()) / total if total else 1.0
-        notes.append(
-            f"Showing the {max_points:,} largest of {frame.height:,} places "
-            f"({covered:.0%} of {spec.label.lower()})"
-        )
-        frame = kept
-    if table.unplaced_rows:
-        notes.append(f"Not on the map: {table.unplaced_rows:,} row(s) without coordinates")
-    return frame, notes
 
 
 def points(
@@ -787,33 +350,22 @@ def points(
     True
     """
     metric_name = size or "conversations"
-    table = _point_table(frame, lat=lat, lon=lon, label=label, size=size)
+    table = point_table(frame, lat=lat, lon=lon, label=label, size=size)
     spec = metric_spec(metric_name, table.frame["_value"].to_list(), unit=unit)
-    shown, notes = _truncate(table, max_points, spec)
+    shown, notes = truncate_points(table, max_points, spec)
     new = m is None
-    target = _new_map(tiles) if m is None else m
+    target = new_map(tiles) if m is None else m
     if new and tiles is None:
-        _basemap(target, basemap)
-    layer = _point_layer(shown, spec=spec, name=name, colour=colour, show=show, target=target)
+        draw_basemap(target, basemap)
+    layer = point_layer(shown, spec=spec, name=name, colour=colour, show=show, target=target)
     layer.add_to(target)
     html = legend_html(
         f"{name}: {spec.title}", [(colour, "bubble area ∝ value")], notes=notes, no_data=False
     )
     Legend(html, layer_name=layer.get_name(), position="bottomleft").add_to(target)
     if new:
-        _fit(target, shown)
+        fit_points(target, shown)
     return target
-
-
-def _haversine_km(
-    lat1: Any, lon1: Any, lat2: Any, lon2: Any
-) -> Any:  # numpy arrays in, numpy array out
-    import numpy as np
-
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def agents_vs_customers(
@@ -851,18 +403,18 @@ def agents_vs_customers(
     import numpy as np
 
     fm: Any = require("folium", "report")
-    demand = _point_table(customers, lat=lat, lon=lon, label=customer_label, size=customer_size)
-    sites = _point_table(agents, lat=lat, lon=lon, label=agent_label, size=None)
+    demand = point_table(customers, lat=lat, lon=lon, label=customer_label, size=customer_size)
+    sites = point_table(agents, lat=lat, lon=lon, label=agent_label, size=None)
     spec = metric_spec(customer_size or "conversations", demand.frame["_value"].to_list())
-    shown, notes = _truncate(demand, max_points, spec)
-    target = _new_map(tiles)
+    shown, notes = truncate_points(demand, max_points, spec)
+    target = new_map(tiles)
     if tiles is None:
-        _basemap(target, basemap)
+        draw_basemap(target, basemap)
 
     extra: list[list[tuple[str, str]]] = [[] for _ in range(shown.height)]
     nearest_lines = []
     if sites.frame.height and shown.height:
-        distance = _haversine_km(
+        distance = haversine_km(
             shown["_lat"].to_numpy()[:, None],
             shown["_lon"].to_numpy()[:, None],
             sites.frame["_lat"].to_numpy()[None, :],
@@ -888,7 +440,7 @@ def agents_vs_customers(
     elif not sites.frame.height:
         notes.insert(0, "No agent locations with coordinates")
 
-    demand_layer = _point_layer(
+    demand_layer = point_layer(
         shown, spec=spec, name="Customer demand", colour="#dd6b20", extra=extra, target=target
     )
     demand_layer.add_to(target)
@@ -914,16 +466,16 @@ def agents_vs_customers(
             {"type": "FeatureCollection", "features": features},
             name="Distance to nearest agents",
             style_function=lambda feature: style,
-            tooltip=fm.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+            tooltip=tooltip_of(fm, features),
         ).add_to(target)
     agent_spec = MetricSpec("agents", "Agents", "count")
-    agent_layer = _point_layer(
+    agent_layer = point_layer(
         sites.frame, spec=agent_spec, name="Agents", colour="#2b6cb0", target=target
     )
     agent_layer.add_to(target)
     html = legend_html(
         "Agents vs customers",
-        [("#dd6b20", f"Customer demand ({spec.title.lower()})"), ("#2b6cb0", "Agents (count)")],
+        [("#dd6b20", f"Customer demand ({spec.label.lower()})"), ("#2b6cb0", "Agents")],
         notes=notes
         + (
             [f"{sites.unplaced_rows:,} agent row(s) without coordinates"]
@@ -935,7 +487,7 @@ def agents_vs_customers(
     Legend(html, layer_name=None, position="bottomleft").add_to(target)
     fm.LayerControl(collapsed=False).add_to(target)
     both = pl.concat([shown.select("_lat", "_lon"), sites.frame.select("_lat", "_lon")])
-    _fit(target, both)
+    fit_points(target, both)
     return target  # type: ignore[no-any-return]
 
 
@@ -962,7 +514,7 @@ def layered_map(
     replaces the shipped shapes per level.
     """
     fm: Any = require("folium", "report")
-    target = _new_map(tiles)
+    target = new_map(tiles)
     candidates: tuple[tuple[Level, FrameLike | None], ...] = (
         ("region", regions),
         ("country", countries),
@@ -972,6 +524,8 @@ def layered_map(
     levels = [(level, frame) for level, frame in candidates if frame is not None]
     if not levels and places is None:
         raise ValueError("layered_map needs at least one frame")
+    if not levels and tiles is None:
+        draw_basemap(target, "countries")
     for i, (level, frame) in enumerate(levels):
         choropleth(
             frame,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from geoflex.resolve import _namespace  # noqa: F401  (registers pl.Expr.geoflex)
 from geoflex.resolve._api import resolve
+from geoflex.resolve._lookup_one import GeoRecord, lookup
 from geoflex.resolve._schema import (
     GEO_COLUMNS,
     GEO_LEVELS,
@@ -21,7 +23,9 @@ __all__ = [
     "GEO_SOURCES",
     "GEO_STATUSES",
     "GeoLevel",
+    "GeoRecord",
     "GeoSource",
     "GeoStatus",
+    "lookup",
     "resolve",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Union, overload
 
 import polars as pl
 
@@ -16,20 +16,34 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame, "pd.DataFrame", "pa.Table")
-RegionKey = Union[str, tuple[str, str]]
-Regions = Union[Mapping[RegionKey, str], pl.Expr]
+RegionKey = Union[str, tuple[str, str]]  # noqa: UP007  (a runtime alias on Python 3.10)
+Regions = Union[Mapping[RegionKey, str], pl.Expr]  # noqa: UP007
 
 _STRING_TYPES = (pl.String, pl.Categorical, pl.Enum, pl.Null)
-_STRUCT = pl.Struct(
-    {c: GEO_SCHEMA[c] for c in (
-        "phone_e164", "valid", "geo_status", "region", "country", "country_name", "state",
-        "state_code", "city", "latitude", "longitude", "timezone", "geo_level",
-    )}
+PHONE_STRUCT = pl.Struct(
+    {
+        c: GEO_SCHEMA[c]
+        for c in (
+            "phone_e164",
+            "valid",
+            "geo_status",
+            "region",
+            "country",
+            "country_name",
+            "state",
+            "state_code",
+            "city",
+            "latitude",
+            "longitude",
+            "timezone",
+            "geo_level",
+        )
+    }
 )
 
 
-def _phone_struct(phones: pl.Series, default_country: str) -> pl.Series:
+def phone_struct(phones: pl.Series, default_country: str) -> pl.Series:
+    """The phone-derived geo columns of ``phones`` as one struct Series."""
     geo = resolve_phones(phones.cast(pl.String), default_country=default_country)
     return geo.to_struct("__geo")
 
@@ -72,8 +86,10 @@ def _region_expr(regions: Regions | None, state_codes: dict[str, str]) -> pl.Exp
             )
     expr = pl.col("country").replace_strict(by_country, default=None, return_dtype=pl.String)
     if by_state:
-        state = pl.col("state_code").replace_strict(by_state, default=None, return_dtype=pl.String)
-        expr = pl.coalesce(state, expr)
+        by_code = pl.col("state_code").replace_strict(
+            by_state, default=None, return_dtype=pl.String
+        )
+        expr = pl.coalesce(by_code, expr)
     return expr
 
 
@@ -117,8 +133,8 @@ def _resolve_lazy(
     geo = (
         pl.col(phone)
         .map_batches(
-            lambda s: _phone_struct(s, default_country),
-            return_dtype=_STRUCT,
+            lambda s: phone_struct(s, default_country),
+            return_dtype=PHONE_STRUCT,
             is_elementwise=True,
         )
         .alias("__geo")
@@ -139,8 +155,9 @@ def _resolve_lazy(
         row_region = pl.col("__ov_region") if "region" in fields else pl.lit(None, pl.String)
         out = out.with_columns(region=pl.coalesce(row_region, region, pl.col("region")))
     out = out.with_columns(
-        state=pl.col("state_code").replace_strict(_state_names(), default=None,
-                                                  return_dtype=pl.String)
+        state=pl.col("state_code").replace_strict(
+            _state_names(), default=None, return_dtype=pl.String
+        )
     )
     cast = [pl.col(c).cast(GEO_SCHEMA[c]) for c in GEO_COLUMNS]
     phone_original = pl.col(phone)
@@ -149,14 +166,50 @@ def _resolve_lazy(
     )
 
 
+@overload
 def resolve(
-    data: Frame,
+    data: pl.DataFrame,
+    phone: str = ...,
+    *,
+    default_country: str = ...,
+    regions: Regions | None = ...,
+    overrides: Mapping[str, str] | None = ...,
+) -> pl.DataFrame: ...
+@overload
+def resolve(
+    data: pl.LazyFrame,
+    phone: str = ...,
+    *,
+    default_country: str = ...,
+    regions: Regions | None = ...,
+    overrides: Mapping[str, str] | None = ...,
+) -> pl.LazyFrame: ...
+@overload
+def resolve(
+    data: pd.DataFrame,
+    phone: str = ...,
+    *,
+    default_country: str = ...,
+    regions: Regions | None = ...,
+    overrides: Mapping[str, str] | None = ...,
+) -> pd.DataFrame: ...
+@overload
+def resolve(
+    data: pa.Table,
+    phone: str = ...,
+    *,
+    default_country: str = ...,
+    regions: Regions | None = ...,
+    overrides: Mapping[str, str] | None = ...,
+) -> pa.Table: ...
+def resolve(
+    data: Any,
     phone: str = "phone",
     *,
     default_country: str = "US",
     regions: Regions | None = None,
     overrides: Mapping[str, str] | None = None,
-) -> Frame:
+) -> Any:
     """Add geography to every row from its phone number and customer attributes.
 
     Parameters
@@ -204,7 +257,9 @@ def resolve(
     └──────────────┴─────────────┴────────────┴───────────────┴─────────────────────┘
     """
     if not isinstance(default_country, str) or len(default_country) != 2:
-        raise ConfigError(f"default_country must be an ISO 3166-1 alpha-2 code, got {default_country!r}")
+        raise ConfigError(
+            f"default_country must be an ISO 3166-1 alpha-2 code, got {default_country!r}"
+        )
     if isinstance(data, pl.LazyFrame):
         return _resolve_lazy(data, phone, default_country.upper(), regions, overrides)
     if isinstance(data, pl.DataFrame):
@@ -213,17 +268,18 @@ def resolve(
     kind = type(data).__module__.split(".")[0]
     if kind == "pandas":
         frame = pl.from_pandas(data)
-        out = resolve(frame, phone, default_country=default_country, regions=regions,
-                      overrides=overrides)
-        return out.to_pandas()  # type: ignore[no-any-return]
+        out = resolve(
+            frame, phone, default_country=default_country, regions=regions, overrides=overrides
+        )
+        return out.to_pandas()
     if kind == "pyarrow":
-        frame = pl.from_arrow(data)
-        assert isinstance(frame, pl.DataFrame)
-        out = resolve(frame, phone, default_country=default_country, regions=regions,
-                      overrides=overrides)
-        return out.to_arrow()  # type: ignore[return-value]
+        table = pl.from_arrow(data)
+        assert isinstance(table, pl.DataFrame)
+        out = resolve(
+            table, phone, default_country=default_country, regions=regions, overrides=overrides
+        )
+        return out.to_arrow()
     raise TypeError(
         f"resolve takes a polars DataFrame/LazyFrame, a pandas DataFrame or a pyarrow Table, "
         f"not {type(data).__name__}"
     )
-

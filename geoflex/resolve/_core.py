@@ -25,8 +25,19 @@ _GEOGRAPHIC_TYPES = ("fixed_line", "fixed_line_or_mobile")
 #: Countries that are also US subdivisions (ISO 3166-2 US-PR...): their numbers name both.
 US_TERRITORIES = ("AS", "GU", "MP", "PR", "VI")
 PHONE_COLUMNS = [
-    "phone_e164", "valid", "geo_status", "region", "country", "country_name", "state",
-    "state_code", "city", "latitude", "longitude", "timezone", "geo_level",
+    "phone_e164",
+    "valid",
+    "geo_status",
+    "region",
+    "country",
+    "country_name",
+    "state",
+    "state_code",
+    "city",
+    "latitude",
+    "longitude",
+    "timezone",
+    "geo_level",
 ]
 
 
@@ -60,15 +71,14 @@ def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> 
 
 @lru_cache(maxsize=1)
 def _code_tables() -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(calling code → its single region, country-level zones; country → name/region/zone/point)."""
+    """(calling code → its single region; country → name, region, principal zone, point)."""
     meta = load_metadata()
     codes = pl.DataFrame(
         {
             "cc": list(meta.regions_by_code),
             "single_region": [r[0] if len(r) == 1 else None for r in meta.regions_by_code.values()],
-            "cc_zones": [meta.cc_timezones.get(cc, []) for cc in meta.regions_by_code],
         },
-        schema={"cc": pl.Int32, "single_region": pl.String, "cc_zones": pl.List(pl.String)},
+        schema={"cc": pl.Int32, "single_region": pl.String},
     )
     from geoflex.reference import load_table
 
@@ -118,39 +128,24 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
             .otherwise(token_free)
         )
     geo_digits = frame.select(pl.when(pl.col("geographic")).then(token_free)).to_series()
-    place_rows = interval_index(pl.select(padded(pl.lit(geo_digits))).to_series(), _tables.geocode())
-    place_id = gather(_tables.geocode(), place_rows, ["place_id"]).get_column("place_id")
-    tz_rows = interval_index(
-        pl.select(padded(pl.lit(geo_digits))).to_series(), _tables.timezones()
+    place_rows = interval_index(
+        pl.select(padded(pl.lit(geo_digits))).to_series(), _tables.geocode()
     )
-    prefix_zones = gather(_tables.timezones(), tz_rows, ["timezones"]).get_column("timezones")
+    place_id = gather(_tables.geocode(), place_rows, ["place_id"]).get_column("place_id")
+    tz_rows = interval_index(pl.select(padded(pl.lit(geo_digits))).to_series(), _tables.timezones())
     frame = (
-        frame.with_columns(place_id=place_id, prefix_zones=prefix_zones)
+        frame.with_columns(place_id=place_id, tz_row=tz_rows)
         .join(_tables.places(), on="place_id", how="left", maintain_order="left")
         .join(countries, on="country", how="left", maintain_order="left")
     )
-    zones = (
-        pl.when(pl.col("geographic"))
-        .then(pl.col("prefix_zones"))
-        .when(pl.col("valid"))
-        .then(pl.col("cc_zones"))
-    )
-    one_zone = (
-        pl.when(zones.list.len() == 1)
-        .then(zones.list.first())
-        .when(pl.col("place_zone").is_not_null() & zones.list.contains(pl.col("place_zone")))
-        .then(pl.col("place_zone"))
-        .when(pl.col("country_zone").is_not_null() & zones.list.contains(pl.col("country_zone")))
-        .then(pl.col("country_zone"))
-        .when(pl.col("place_zone").is_not_null())
-        .then(pl.col("place_zone"))
-        .otherwise(pl.coalesce(pl.col("country_zone"), zones.list.first()))
-    )
+    frame = _choose_zones(frame, meta)
     ok = pl.col("valid")
     has_place = ok & pl.col("place_level").is_not_null()
     precise = has_place & pl.col("place_lat").is_not_null()
     return frame.select(
-        pl.when(pl.col("cc").is_not_null()).then(pl.lit("+") + pl.col("digits")).alias("phone_e164"),
+        pl.when(pl.col("cc").is_not_null())
+        .then(pl.lit("+") + pl.col("digits"))
+        .alias("phone_e164"),
         pl.col("valid"),
         pl.when(ok)
         .then(pl.lit("ok"))
@@ -167,17 +162,60 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
         .then(pl.lit("US-") + pl.col("country"))
         .alias("state_code"),
         pl.when(has_place).then(pl.col("place_city")).alias("city"),
-        pl.when(precise).then(pl.col("place_lat")).when(ok).then(pl.col("country_lat"))
+        pl.when(precise)
+        .then(pl.col("place_lat"))
+        .when(ok)
+        .then(pl.col("country_lat"))
         .alias("latitude"),
-        pl.when(precise).then(pl.col("place_lon")).when(ok).then(pl.col("country_lon"))
+        pl.when(precise)
+        .then(pl.col("place_lon"))
+        .when(ok)
+        .then(pl.col("country_lon"))
         .alias("longitude"),
-        pl.when(ok).then(one_zone).alias("timezone"),
+        pl.when(ok).then(pl.col("zone")).alias("timezone"),
         pl.when(precise)
         .then(pl.col("place_level"))
         .when(ok & pl.col("country_lat").is_not_null())
         .then(pl.lit("country"))
         .alias("geo_level"),
     )
+
+
+def _choose_zones(frame: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
+    """One IANA zone per valid number (column ``zone``).
+
+    libphonenumber's zone list for the number's prefix (for numbers that are not geographic:
+    for its calling code); when it has several, the zone at the number's place if it is one of
+    them, else the country's principal zone if it is one of them, else the place's zone, else
+    the country's principal zone, else the first listed.
+    """
+    keys = ["tz_row", "zone_cc", "place_zone", "country_zone"]
+    frame = frame.with_columns(
+        zone_cc=pl.when(pl.col("valid") & ~pl.col("geographic")).then(pl.col("cc"))
+    )
+    combos = frame.filter(pl.col("valid")).select(keys).unique()
+    table = _tables.timezones().get_column("timezones")
+    chosen = []
+    for tz_row, zone_cc, place_zone, country_zone in combos.iter_rows():
+        if zone_cc is not None:
+            zones = meta.cc_timezones.get(zone_cc, [])
+        else:
+            zones = (
+                table[tz_row].to_list() if tz_row is not None and table[tz_row] is not None else []
+            )
+        chosen.append(_one_zone(zones, place_zone, country_zone))
+    combos = combos.with_columns(zone=pl.Series(chosen, dtype=pl.String))
+    return frame.join(combos, on=keys, how="left", maintain_order="left", nulls_equal=True)
+
+
+def _one_zone(zones: list[str], place_zone: str | None, country_zone: str | None) -> str | None:
+    zones = [z for z in zones if z != "Etc/Unknown"]
+    if len(zones) == 1:
+        return zones[0]
+    for candidate in (place_zone, country_zone):
+        if candidate is not None and candidate in zones:
+            return candidate
+    return place_zone or country_zone or (zones[0] if zones else None)
 
 
 def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:

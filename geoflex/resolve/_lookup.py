@@ -12,12 +12,14 @@ BLOCK = 10**WIDTH
 
 def padded(e164_digits: pl.Expr) -> pl.Expr:
     """The first 17 digits, right-padded with zeros, as Int64 (the prefix tables' key)."""
-    return e164_digits.str.slice(0, WIDTH).str.pad_end(WIDTH, "0").cast(pl.Int64)
+    key: pl.Expr = e164_digits.str.slice(0, WIDTH).str.pad_end(WIDTH, "0").cast(pl.Int64)
+    return key
 
 
 def length_key(e164_digits: pl.Expr) -> pl.Expr:
     """Length-qualified key: numbers of one length form one block (the numbers table's key)."""
-    return e164_digits.str.len_bytes().cast(pl.Int64) * BLOCK + padded(e164_digits)
+    key: pl.Expr = e164_digits.str.len_bytes().cast(pl.Int64) * BLOCK + padded(e164_digits)
+    return key
 
 
 def interval_index(keys: pl.Series, table: pl.DataFrame) -> pl.Series:

@@ -28,7 +28,9 @@ import polars as pl
 from geoflex._errors import ConfigError
 from geoflex.reference import load_table, place_key_expr, timezone_at_expr
 
-OverrideField = Literal["zip", "region", "country", "state", "area", "city", "latitude", "longitude"]
+OverrideField = Literal[
+    "zip", "region", "country", "state", "area", "city", "latitude", "longitude"
+]
 OVERRIDE_FIELDS: tuple[str, ...] = get_args(OverrideField)
 _PREFIX = "__ov_"
 
@@ -69,7 +71,9 @@ def override_inputs(overrides: dict[str, str]) -> list[pl.Expr]:
             value = col.cast(pl.Float64, strict=False)
             bound = 90.0 if field == "latitude" else 180.0
             exprs.append(
-                pl.when(value.is_finite() & (value.abs() <= bound)).then(value).alias(_PREFIX + field)
+                pl.when(value.is_finite() & (value.abs() <= bound))
+                .then(value)
+                .alias(_PREFIX + field)
             )
         elif field == "zip":
             text = col.cast(pl.String).str.strip_chars()
@@ -111,7 +115,9 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
     # Country: explicit override (code or name), else the phone's.
     if "country" in fields:
         lf = lf.join(
-            _country_lookup().lazy().select(
+            _country_lookup()
+            .lazy()
+            .select(
                 pl.col("key").alias("__cty_key"),
                 pl.col("country").alias("__cty"),
             ),
@@ -126,14 +132,18 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
 
     # ZIP → US place.
     if "zip" in fields:
-        zips = load_table("zips").lazy().select(
-            pl.col("zip").alias("__zip"),
-            pl.col("city").alias("__zip_city"),
-            pl.col("county").alias("__zip_area"),
-            pl.col("state_code").alias("__zip_state_code"),
-            pl.col("latitude").alias("__zip_lat"),
-            pl.col("longitude").alias("__zip_lon"),
-            pl.col("timezone").alias("__zip_zone"),
+        zips = (
+            load_table("zips")
+            .lazy()
+            .select(
+                pl.col("zip").alias("__zip"),
+                pl.col("city").alias("__zip_city"),
+                pl.col("county").alias("__zip_area"),
+                pl.col("state_code").alias("__zip_state_code"),
+                pl.col("latitude").alias("__zip_lat"),
+                pl.col("longitude").alias("__zip_lon"),
+                pl.col("timezone").alias("__zip_zone"),
+            )
         )
         lf = lf.join(zips, left_on=ov["zip"], right_on="__zip", how="left", maintain_order="left")
     else:
@@ -143,7 +153,8 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
         ).with_columns(pl.lit(None, pl.Float64).alias(c) for c in ("__zip_lat", "__zip_lon"))
     zip_hit = pl.col("__zip_lat").is_not_null()
     lf = lf.with_columns(
-        __country=pl.when(zip_hit & pl.col("__cty").is_null()).then(pl.lit("US"))
+        __country=pl.when(zip_hit & pl.col("__cty").is_null())
+        .then(pl.lit("US"))
         .otherwise("__country")
     )
 
@@ -155,9 +166,9 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
             .otherwise(pl.col("__country") + ":" + ov["state"].str.to_uppercase())
         )
         lf = lf.join(
-            _state_lookup().lazy().select(
-                pl.col("key").alias("__st_key"), pl.col("state_code").alias("__st_code")
-            ),
+            _state_lookup()
+            .lazy()
+            .select(pl.col("key").alias("__st_key"), pl.col("state_code").alias("__st_code")),
             left_on=state_key,
             right_on="__st_key",
             how="left",
@@ -170,43 +181,65 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
     # City: explicit, placed from the gazetteer within the country (and state when known).
     city = ov.get("city", pl.lit(None, pl.String))
     if "city" in fields:
-        places = load_table("places").lazy().select(
-            "country", "state_code", "key", "latitude", "longitude", "timezone", "population"
-        ).sort("population", descending=True)
-        by_state = places.unique(["country", "state_code", "key"], keep="first", maintain_order=True)
+        places = (
+            load_table("places")
+            .lazy()
+            .select(
+                "country", "state_code", "key", "latitude", "longitude", "timezone", "population"
+            )
+            .sort("population", descending=True)
+        )
+        by_state = places.unique(
+            ["country", "state_code", "key"], keep="first", maintain_order=True
+        )
         by_country = places.unique(["country", "key"], keep="first", maintain_order=True)
         lf = lf.with_columns(__city_key=place_key_expr(city))
-        lf = lf.join(
-            by_state.select(
-                pl.col("country").alias("__c1"), pl.col("state_code").alias("__s1"),
-                pl.col("key").alias("__k1"), pl.col("latitude").alias("__city_lat1"),
-                pl.col("longitude").alias("__city_lon1"), pl.col("timezone").alias("__city_zone1"),
-            ),
-            left_on=[pl.col("__country"), pl.coalesce("__state_code", "state_code"), "__city_key"],
-            right_on=["__c1", "__s1", "__k1"],
-            how="left",
-            maintain_order="left",
-        ).join(
-            by_country.select(
-                pl.col("country").alias("__c2"), pl.col("key").alias("__k2"),
-                pl.col("state_code").alias("__city_state2"),
-                pl.col("latitude").alias("__city_lat2"), pl.col("longitude").alias("__city_lon2"),
-                pl.col("timezone").alias("__city_zone2"),
-            ),
-            left_on=["__country", "__city_key"],
-            right_on=["__c2", "__k2"],
-            how="left",
-            maintain_order="left",
-        ).with_columns(
-            __city_lat=pl.coalesce("__city_lat1", "__city_lat2"),
-            __city_lon=pl.coalesce("__city_lon1", "__city_lon2"),
-            __city_zone=pl.coalesce("__city_zone1", "__city_zone2"),
-            __city_state=pl.when(pl.col("__city_lat1").is_null()).then("__city_state2"),
+        lf = (
+            lf.join(
+                by_state.select(
+                    pl.col("country").alias("__c1"),
+                    pl.col("state_code").alias("__s1"),
+                    pl.col("key").alias("__k1"),
+                    pl.col("latitude").alias("__city_lat1"),
+                    pl.col("longitude").alias("__city_lon1"),
+                    pl.col("timezone").alias("__city_zone1"),
+                ),
+                left_on=[
+                    pl.col("__country"),
+                    pl.coalesce("__state_code", "state_code"),
+                    "__city_key",
+                ],
+                right_on=["__c1", "__s1", "__k1"],
+                how="left",
+                maintain_order="left",
+            )
+            .join(
+                by_country.select(
+                    pl.col("country").alias("__c2"),
+                    pl.col("key").alias("__k2"),
+                    pl.col("state_code").alias("__city_state2"),
+                    pl.col("latitude").alias("__city_lat2"),
+                    pl.col("longitude").alias("__city_lon2"),
+                    pl.col("timezone").alias("__city_zone2"),
+                ),
+                left_on=["__country", "__city_key"],
+                right_on=["__c2", "__k2"],
+                how="left",
+                maintain_order="left",
+            )
+            .with_columns(
+                __city_lat=pl.coalesce("__city_lat1", "__city_lat2"),
+                __city_lon=pl.coalesce("__city_lon1", "__city_lon2"),
+                __city_zone=pl.coalesce("__city_zone1", "__city_zone2"),
+                __city_state=pl.when(pl.col("__city_lat1").is_null()).then("__city_state2"),
+            )
         )
     else:
         lf = lf.with_columns(
-            pl.lit(None, pl.Float64).alias("__city_lat"), pl.lit(None, pl.Float64).alias("__city_lon"),
-            pl.lit(None, pl.String).alias("__city_zone"), pl.lit(None, pl.String).alias("__city_state"),
+            pl.lit(None, pl.Float64).alias("__city_lat"),
+            pl.lit(None, pl.Float64).alias("__city_lon"),
+            pl.lit(None, pl.String).alias("__city_zone"),
+            pl.lit(None, pl.String).alias("__city_state"),
         )
     lf = lf.with_columns(__state_code=pl.coalesce("__state_code", "__city_state"))
 
@@ -217,26 +250,36 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
         else pl.lit(False)
     )
     point_zone = (
-        timezone_at_expr(ov["latitude"], ov["longitude"]) if "latitude" in fields
+        timezone_at_expr(ov["latitude"], ov["longitude"])
+        if "latitude" in fields
         else pl.lit(None, pl.String)
     )
 
-    states = load_table("subdivisions").lazy().select(
-        pl.col("state_code").alias("__sub_code"),
-        pl.col("latitude").alias("__state_lat"),
-        pl.col("longitude").alias("__state_lon"),
-        pl.col("timezone").alias("__state_zone"),
+    states = (
+        load_table("subdivisions")
+        .lazy()
+        .select(
+            pl.col("state_code").alias("__sub_code"),
+            pl.col("latitude").alias("__state_lat"),
+            pl.col("longitude").alias("__state_lon"),
+            pl.col("timezone").alias("__state_zone"),
+        )
     )
-    countries = load_table("countries").lazy().select(
-        pl.col("country").alias("__cc"),
-        pl.col("country_name").alias("__country_name"),
-        pl.col("region").alias("__region"),
-        pl.col("latitude").alias("__country_lat"),
-        pl.col("longitude").alias("__country_lon"),
-        pl.col("timezone").alias("__country_zone"),
+    countries = (
+        load_table("countries")
+        .lazy()
+        .select(
+            pl.col("country").alias("__cc"),
+            pl.col("country_name").alias("__country_name"),
+            pl.col("region").alias("__region"),
+            pl.col("latitude").alias("__country_lat"),
+            pl.col("longitude").alias("__country_lon"),
+            pl.col("timezone").alias("__country_zone"),
+        )
     )
-    lf = lf.join(states, left_on="__state_code", right_on="__sub_code", how="left",
-                 maintain_order="left")
+    lf = lf.join(
+        states, left_on="__state_code", right_on="__sub_code", how="left", maintain_order="left"
+    )
     lf = lf.join(countries, left_on="__country", right_on="__cc", how="left", maintain_order="left")
 
     same_country = pl.col("__country").eq_missing(pl.col("country"))
@@ -246,40 +289,62 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
     phone_kept = same_country & ~new_state  # the phone's finer geography still applies
     city_hit = pl.col("__city_lat").is_not_null()
     level = (
-        pl.when(has_point).then(pl.lit("coordinates"))
-        .when(zip_hit).then(pl.lit("zip"))
-        .when(city_hit).then(pl.lit("city"))
-        .when(phone_kept & pl.col("geo_level").is_not_null()).then(pl.col("geo_level").cast(pl.String))
-        .when(pl.col("__state_lat").is_not_null()).then(pl.lit("state"))
-        .when(pl.col("__country_lat").is_not_null()).then(pl.lit("country"))
+        pl.when(has_point)
+        .then(pl.lit("coordinates"))
+        .when(zip_hit)
+        .then(pl.lit("zip"))
+        .when(city_hit)
+        .then(pl.lit("city"))
+        .when(phone_kept & pl.col("geo_level").is_not_null())
+        .then(pl.col("geo_level").cast(pl.String))
+        .when(pl.col("__state_lat").is_not_null())
+        .then(pl.lit("state"))
+        .when(pl.col("__country_lat").is_not_null())
+        .then(pl.lit("country"))
     )
     lat = (
-        pl.when(has_point).then(ov.get("latitude"))
-        .when(zip_hit).then("__zip_lat")
-        .when(city_hit).then("__city_lat")
-        .when(phone_kept & pl.col("latitude").is_not_null()).then("latitude")
-        .when(pl.col("__state_lat").is_not_null()).then("__state_lat")
+        pl.when(has_point)
+        .then(ov.get("latitude"))
+        .when(zip_hit)
+        .then("__zip_lat")
+        .when(city_hit)
+        .then("__city_lat")
+        .when(phone_kept & pl.col("latitude").is_not_null())
+        .then("latitude")
+        .when(pl.col("__state_lat").is_not_null())
+        .then("__state_lat")
         .otherwise("__country_lat")
     )
     lon = (
-        pl.when(has_point).then(ov.get("longitude"))
-        .when(zip_hit).then("__zip_lon")
-        .when(city_hit).then("__city_lon")
-        .when(phone_kept & pl.col("longitude").is_not_null()).then("longitude")
-        .when(pl.col("__state_lat").is_not_null()).then("__state_lon")
+        pl.when(has_point)
+        .then(ov.get("longitude"))
+        .when(zip_hit)
+        .then("__zip_lon")
+        .when(city_hit)
+        .then("__city_lon")
+        .when(phone_kept & pl.col("longitude").is_not_null())
+        .then("longitude")
+        .when(pl.col("__state_lat").is_not_null())
+        .then("__state_lon")
         .otherwise("__country_lon")
     )
     zone = (
-        pl.when(has_point).then(point_zone)
-        .when(zip_hit).then("__zip_zone")
-        .when(city_hit).then("__city_zone")
-        .when(phone_kept & pl.col("timezone").is_not_null()).then("timezone")
-        .when(pl.col("__state_zone").is_not_null()).then("__state_zone")
+        pl.when(has_point)
+        .then(point_zone)
+        .when(zip_hit)
+        .then("__zip_zone")
+        .when(city_hit)
+        .then("__city_zone")
+        .when(phone_kept & pl.col("timezone").is_not_null())
+        .then("timezone")
+        .when(pl.col("__state_zone").is_not_null())
+        .then("__state_zone")
         .otherwise("__country_zone")
     )
     used = pl.any_horizontal([v.is_not_null() for v in ov.values()])
-    new_city = pl.coalesce(city, pl.when(zip_hit).then("__zip_city"),
-                           pl.when(phone_kept).then("city"))
+    new_city = pl.coalesce(
+        city, pl.when(zip_hit).then("__zip_city"), pl.when(phone_kept).then("city")
+    )
     new_area = pl.coalesce(ov.get("area", pl.lit(None, pl.String)), "__zip_area")
     lf = lf.with_columns(
         __used=used,
@@ -289,11 +354,14 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
         __zone=zone,
         __city=new_city,
         __area=new_area,
-        __new_state=pl.when(phone_kept).then(pl.coalesce("__state_code", "state_code"))
+        __new_state=pl.when(phone_kept)
+        .then(pl.coalesce("__state_code", "state_code"))
         .otherwise("__state_code"),
     )
-    used = pl.col("__used")
-    pick = lambda new, old: pl.when(used).then(new).otherwise(old)  # noqa: E731
+
+    def pick(new: pl.Expr, old: pl.Expr) -> pl.Expr:
+        return pl.when(pl.col("__used")).then(new).otherwise(old)
+
     region_override = ov.get("region", pl.lit(None, pl.String))
     return lf.with_columns(
         country=pick(pl.col("__country"), pl.col("country")),

@@ -24,14 +24,14 @@ _PUNCTUATION: Final = (
     "\uff08\uff09\uff3b\uff3d.\\[\\]/~\u2053\u223c\uff5e"
 )
 _KEYPAD: Final = {
-    **{c: "2" for c in "ABC"},
-    **{c: "3" for c in "DEF"},
-    **{c: "4" for c in "GHI"},
-    **{c: "5" for c in "JKL"},
-    **{c: "6" for c in "MNO"},
-    **{c: "7" for c in "PQRS"},
-    **{c: "8" for c in "TUV"},
-    **{c: "9" for c in "WXYZ"},
+    **dict.fromkeys("ABC", "2"),
+    **dict.fromkeys("DEF", "3"),
+    **dict.fromkeys("GHI", "4"),
+    **dict.fromkeys("JKL", "5"),
+    **dict.fromkeys("MNO", "6"),
+    **dict.fromkeys("PQRS", "7"),
+    **dict.fromkeys("TUV", "8"),
+    **dict.fromkeys("WXYZ", "9"),
 }
 _KEYPAD_AND_DIGITS: Final = {**_KEYPAD, **{d: d for d in "0123456789"}}
 _ALPHA: Final = "A-Za-z"
@@ -51,7 +51,9 @@ def _extension_pattern() -> str:
     # Labels, separators and digit limits by how sure we are that what follows is an extension.
     sep = "[ \u00a0\\t,]*"
     after_label = "[:\\.\uff0e]?[ \u00a0\\t,-]*"
-    explicit = "(?:e?xt(?:ensi(?:o\u0301?|\u00f3))?n?|\uff45?\uff58\uff54\uff4e?|\u0434\u043e\u0431|anexo)"
+    explicit = (
+        "(?:e?xt(?:ensi(?:o\u0301?|\u00f3))?n?|\uff45?\uff58\uff54\uff4e?|\u0434\u043e\u0431|anexo)"
+    )
     ambiguous = "(?:[x\uff58#\uff03~\uff5e]|int|\uff49\uff4e\uff54)"
     forms = [
         ";ext=" + _ext_digits(20),
@@ -72,9 +74,7 @@ _VIABLE = re.compile(
     re.IGNORECASE,
 )
 _ALNUM = f"{_ALPHA}\\d"
-_DOMAIN = re.compile(
-    f"^([{_ALNUM}]+((\\-)*[{_ALNUM}])*\\.)*[{_ALPHA}]+((\\-)*[{_ALNUM}])*\\.?$"
-)
+_DOMAIN = re.compile(f"^([{_ALNUM}]+((\\-)*[{_ALNUM}])*\\.)*[{_ALPHA}]+((\\-)*[{_ALNUM}])*\\.?$")
 _GLOBAL_DIGITS = re.compile(r"^\+(\d|[\-\.\(\)]?)*\d(\d|[\-\.\(\)]?)*$")
 
 MIN_NSN: Final = 2
@@ -111,11 +111,13 @@ def to_ascii_digits(text: str) -> str:
 
 
 def refusal_status(text: str) -> str:
-    """Why a string that is not a viable number was refused, by how many digits it has."""
+    """Why a string that is not a viable number was refused: words, nothing, or too few digits."""
+    rest = text.replace("tel:", "").replace("whatsapp:", "")
+    if any(ch.isalpha() for ch in rest) or "@" in rest:
+        return "not_a_phone"
     n = len(to_ascii_digits(text))
     if n == 0:
-        has_word = any(ch.isalnum() for ch in text.replace("tel:", "").replace("whatsapp:", ""))
-        return "not_a_phone" if has_word else "empty"
+        return "empty"
     return "too_short" if n == 1 else "unparseable"
 
 
@@ -217,7 +219,9 @@ def strip_national_prefix(number: str, rules: RegionRules) -> tuple[str, bool]:
     return rest, True
 
 
-def _extract_calling_code(number: str, rules: RegionRules | None, meta: PhoneMetadata) -> Parsed | None:
+def _extract_calling_code(
+    number: str, rules: RegionRules | None, meta: PhoneMetadata
+) -> Parsed | None:
     """The calling code and national number, or None when the number has none of its own."""
     if not number:
         return None
@@ -279,7 +283,11 @@ def parse(text: str, default_region: str, meta: PhoneMetadata) -> Parsed:
         raise ParseError("too_short")
     if number_rules is not None:
         candidate, _ = strip_national_prefix(nsn, number_rules)
-        if number_rules.length_verdict(candidate) not in ("too_short", "local_only", "invalid_length"):
+        if number_rules.length_verdict(candidate) not in (
+            "too_short",
+            "local_only",
+            "invalid_length",
+        ):
             nsn = candidate
     if len(nsn) < MIN_NSN:
         raise ParseError("too_short")

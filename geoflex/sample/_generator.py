@@ -160,7 +160,9 @@ def _lognormal(rng: np.random.Generator, medians: np.ndarray, sigma: float) -> n
 
 
 def _workers(rng: np.random.Generator, n: int) -> pl.DataFrame:
+    # Every location staffed (one worker each first), the rest by the locations' shares.
     loc = _choice(rng, n, [w for *_, w in cat.FLEX_LOCATIONS])
+    loc[: min(n, len(cat.FLEX_LOCATIONS))] = np.arange(min(n, len(cat.FLEX_LOCATIONS)))
     names = [x[0] for x in cat.FLEX_LOCATIONS]
     places = [x[2] for x in cat.FLEX_LOCATIONS]
     first = _pick(cat.FIRST_NAMES, rng.integers(0, len(cat.FIRST_NAMES), n))
@@ -598,7 +600,7 @@ def _plan(
         raise ValueError(f"weeks must be >= 1, got {weeks}")
     rng = np.random.default_rng(seed)
     customers = _customers(rng, max(1, int(n_conversations * 0.7)))
-    workers = _workers(rng, int(np.clip(n_conversations // 300, 12, 600)))
+    workers = _workers(rng, int(np.clip(n_conversations // 100, 24, 600)))
     segments = _segments(rng, customers, n_conversations, start=start, weeks=weeks, workers=workers)
     events = _events(rng, segments)
     return rng, segments, workers, events

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from geoflex.staffing._coverage import recommendations, scheduled_coverage, staffing_gap
-from geoflex.staffing._demand import hour_of_week, weekly_demand
+from geoflex.staffing._demand import hour_of_week_expr, weekly_demand
+from geoflex.staffing._edges import EDGE_COORDINATES, review_flex_locations
 from geoflex.staffing._erlang import ErlangResult, erlang_c
 from geoflex.staffing._required import required_agents
 from geoflex.staffing._shifts import WEEKDAYS, Shift, ShiftPlan, Weekday, hour_label, parse_shifts
 
 __all__ = [
+    "EDGE_COORDINATES",
     "WEEKDAYS",
     "ErlangResult",
     "Shift",
@@ -16,10 +18,11 @@ __all__ = [
     "Weekday",
     "erlang_c",
     "hour_label",
-    "hour_of_week",
+    "hour_of_week_expr",
     "parse_shifts",
     "recommendations",
     "required_agents",
+    "review_flex_locations",
     "scheduled_coverage",
     "staffing_gap",
     "weekly_demand",

@@ -14,16 +14,16 @@ import polars as pl
 from geoflex._errors import ColumnError
 from geoflex.staffing._shifts import HOURS_PER_WEEK
 
-__all__ = ["hour_of_week", "weekly_demand"]
+__all__ = ["hour_of_week_expr", "weekly_demand"]
 
 
-def hour_of_week(expr: pl.Expr) -> pl.Expr:
+def hour_of_week_expr(expr: pl.Expr) -> pl.Expr:
     """0 for Monday 00:00-01:00 ... 167 for Sunday 23:00-24:00, in the datetime's own zone.
 
     >>> import datetime as dt, polars as pl
-    >>> pl.select(hour_of_week(pl.lit(dt.datetime(2026, 1, 6, 9, 30)))).item()
+    >>> pl.select(hour_of_week_expr(pl.lit(dt.datetime(2026, 1, 6, 9, 30)))).item()
     33
-    >>> pl.select(hour_of_week(pl.lit(dt.datetime(2026, 1, 11, 23, 59)))).item()
+    >>> pl.select(hour_of_week_expr(pl.lit(dt.datetime(2026, 1, 11, 23, 59)))).item()
     167
     """
     # weekday() and hour() are Int8: widen before multiplying (Sunday 23:00 is 167 > 127).
@@ -104,7 +104,7 @@ def weekly_demand(
     if timezone:
         lazy = _local_hours(lazy)
     else:
-        lazy = lazy.with_columns(hour_of_week(pl.col("_t")).alias("hour_of_week"))
+        lazy = lazy.with_columns(hour_of_week_expr(pl.col("_t")).alias("hour_of_week"))
     # Abandoned conversations (handle time 0 or null) do not pull the AHT down.
     handled = pl.col("_h").filter(pl.col("_h") > 0)
     aggs = [pl.len().alias("total")] + ([handled.mean().alias("aht_s")] if handle_time else [])
@@ -139,7 +139,7 @@ def _local_hours(lazy: pl.LazyFrame) -> pl.LazyFrame:
     for (zone,), group in pairs.group_by("timezone"):
         hours = pl.col("_hour").dt.replace_time_zone("UTC")
         local = hours.dt.convert_time_zone(zone) if zone is not None else hours
-        parts.append(group.with_columns(hour_of_week=hour_of_week(local)))
+        parts.append(group.with_columns(hour_of_week=hour_of_week_expr(local)))
     table = pl.concat(parts) if parts else pairs.with_columns(hour_of_week=pl.lit(None, pl.Int16))
     return lazy.with_columns(pl.col("_t").dt.truncate("1h").alias("_hour")).join(
         table.lazy(), on=["timezone", "_hour"], how="left", nulls_equal=True

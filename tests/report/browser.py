@@ -296,3 +296,27 @@ class Browser:
             yield opened
         finally:
             page.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tests.report.browser REPORT.html...``: screenshot reports, list problems."""
+    import sys
+
+    paths = [Path(p) for p in (sys.argv[1:] if argv is None else argv)]
+    browser = Browser()
+    failed = 0
+    try:
+        for path in paths:
+            with browser.open(path) as opened:
+                opened.page.wait_for_timeout(500)  # let maps and charts draw
+                shot = opened.screenshot(path.stem)
+                problems = opened.problems(allow_blocked=UNSERVED_FOLIUM_DEFAULTS)
+                failed += bool(problems)
+                print(f"{path}: {shot}", *[f"  {p}" for p in problems], sep="\n")
+    finally:
+        browser.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -292,3 +292,39 @@ def test_import_does_not_load_folium() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_rings_across_the_antimeridian_are_drawn_continuous() -> None:
+    from geoflex.report._geometry import compact
+
+    fiji = [[179.0, -16.0], [-179.5, -16.0], [-179.5, -17.0], [179.0, -17.0], [179.0, -16.0]]
+    ring = compact({"type": "Polygon", "coordinates": [fiji]})["coordinates"][0]  # type: ignore[index]
+    assert [p[0] for p in ring] == [179.0, 180.5, 180.5, 179.0, 179.0]
+    # a ring starting west of the antimeridian is moved east, next to the rest of the world
+    ring = compact({"type": "Polygon", "coordinates": [fiji[1:] + fiji[1:2]]})["coordinates"][0]  # type: ignore[index]
+    assert min(p[0] for p in ring) == 179.0
+    assert max(p[0] for p in ring) == 180.5
+    # a ring that would span more than half the world is not a crossing: left as it is
+    broken = [[0.0, 0.0], [170.0, 0.0], [-100.0, 0.0], [-100.0, 10.0], [170.0, 10.0], [0.0, 10.0]]
+    broken.append(broken[0])
+    ring = compact({"type": "Polygon", "coordinates": [broken]})["coordinates"][0]  # type: ignore[index]
+    assert ring == broken
+
+
+def test_empty_inputs_make_maps_that_say_so() -> None:
+    empty = pl.DataFrame(schema={"country": pl.String, "conversations": pl.Int64})
+    m = maps.choropleth(empty, level="country", geometry=COUNTRIES)
+    assert "No data" in legend_texts(m)[0]
+    assert {f["style"]["fillColor"] for f in features_by_tooltip(m).values()} == {NO_DATA}
+    no_points = pl.DataFrame(
+        schema={
+            "latitude": pl.Float64,
+            "longitude": pl.Float64,
+            "city": pl.String,
+            "conversations": pl.Int64,
+        }
+    )
+    assert "<html>" in maps.points(no_points, basemap="none").get_root().render()
+    m = maps.agents_vs_customers(no_points, no_points.rename({"city": "location"}), basemap="none")
+    assert "No agent locations with coordinates" in legend_texts(m)[0]
+    m.get_root().render()

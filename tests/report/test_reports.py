@@ -73,6 +73,8 @@ def test_overview_content(built):
     assert "Data quality" in text
     assert "bad JSON &lt;img src=x onerror=alert(1)&gt;" in text  # problems, escaped
     assert "Geolocation status" in text
+    assert "Queues and channels" in text
+    assert "<td>&lt;img src=x onerror=alert(1)&gt;</td>" in text  # a hostile queue name
 
 
 def test_staffing_content(built):

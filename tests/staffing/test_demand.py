@@ -8,14 +8,14 @@ import polars as pl
 import pytest
 
 from geoflex._errors import ColumnError
-from geoflex.staffing import hour_of_week, weekly_demand
+from geoflex.staffing import hour_of_week_expr, weekly_demand
 
 
 def test_hour_of_week_covers_the_whole_week():
     days = pl.datetime_range(
         dt.datetime(2026, 1, 5), dt.datetime(2026, 1, 11, 23), "1h", eager=True
     )
-    assert pl.select(hour_of_week(pl.lit(days))).to_series().to_list() == list(range(168))
+    assert pl.select(hour_of_week_expr(pl.lit(days))).to_series().to_list() == list(range(168))
 
 
 def test_weekly_demand_averages_over_occurrences():

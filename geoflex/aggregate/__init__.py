@@ -1,0 +1,40 @@
+"""Aggregations: volume and handling time by place, local-time intervals, spikes, accuracy.
+
+All take polars frames (a LazyFrame in gives a LazyFrame out, except where noted) such as
+``FlexData.segments`` after :func:`geoflex.resolve` added the geography columns.
+"""
+
+from __future__ import annotations
+
+from geoflex.aggregate._accuracy import (
+    DISTANCE_BINS_KM,
+    GeoAccuracy,
+    geolocation_accuracy,
+    haversine_km,
+)
+from geoflex.aggregate._spikes import Season, spikes
+from geoflex.aggregate._time import Clock, Every, local_time
+from geoflex.aggregate._volume import (
+    DEFAULT_MEASURES,
+    by_interval,
+    hour_of_week,
+    volume,
+    with_area_code,
+)
+
+__all__ = [
+    "DEFAULT_MEASURES",
+    "DISTANCE_BINS_KM",
+    "Clock",
+    "Every",
+    "GeoAccuracy",
+    "Season",
+    "by_interval",
+    "geolocation_accuracy",
+    "haversine_km",
+    "hour_of_week",
+    "local_time",
+    "spikes",
+    "volume",
+    "with_area_code",
+]

@@ -1,0 +1,308 @@
+"""Volume and handling time by place (or any column), by interval, and by hour of week."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, overload
+
+import polars as pl
+
+from geoflex._errors import ConfigError
+from geoflex.aggregate._frames import FrameT, as_list, check_columns, like_input
+from geoflex.aggregate._time import Clock, Every, clock_time, interval_duration
+
+__all__ = ["DEFAULT_MEASURES", "by_interval", "hour_of_week", "volume", "with_area_code"]
+
+#: Duration columns (seconds) summed and averaged when present: those of ``read_events``.
+DEFAULT_MEASURES: tuple[str, ...] = (
+    "handle_time",
+    "talk_time",
+    "hold_time",
+    "wait_time",
+    "wrapup_time",
+    "ivr_time",
+)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def with_area_code(
+    frame: FrameT, *, phone: str = "phone_e164", name: str = "area_code"
+) -> FrameT:
+    """Add the NANP area code (the 3 digits after +1) from an E.164 column; null elsewhere.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"phone_e164": ["+12065550123", "+442071234567", None]})
+    >>> with_area_code(df)["area_code"].to_list()
+    ['206', None, None]
+    """
+    check_columns(frame, [phone], "with_area_code")
+    code = (
+        pl.when(pl.col(phone).str.starts_with("+1") & (pl.col(phone).str.len_chars() == 12))
+        .then(pl.col(phone).str.slice(2, 3))
+        .otherwise(None)
+    )
+    return frame.with_columns(code.alias(name))
+
+
+def _measures(frame: pl.DataFrame | pl.LazyFrame, measures: Sequence[str] | None) -> list[str]:
+    names = frame.collect_schema().names()
+    if measures is None:
+        return [m for m in DEFAULT_MEASURES if m in names]
+    check_columns(frame, measures, "measures")
+    return list(measures)
+
+
+def _aggregations(frame: pl.DataFrame | pl.LazyFrame, measures: list[str]) -> list[pl.Expr]:
+    aggs = [pl.len().cast(pl.Int64).alias("contacts")]
+    if "abandoned" in frame.collect_schema().names():
+        aggs.append(pl.col("abandoned").sum().cast(pl.Int64).alias("abandoned"))
+    for m in measures:
+        aggs += [pl.col(m).sum().alias(m), pl.col(m).mean().alias(f"avg_{m}")]
+    return aggs
+
+
+def _prepare_by(frame: FrameT, by: list[str]) -> FrameT:
+    names = frame.collect_schema().names()
+    if "area_code" in by and "area_code" not in names and "phone_e164" in names:
+        frame = with_area_code(frame)
+    check_columns(frame, by, "group by")
+    return frame
+
+
+def volume(
+    frame: FrameT, by: str | Sequence[str], *, measures: Sequence[str] | None = None
+) -> FrameT:
+    """Contacts and handling time per group: by a geography level or any other column(s).
+
+    Parameters
+    ----------
+    frame
+        Segments or conversations (``FlexData.segments``), usually after
+        :func:`geoflex.resolve` added ``region``, ``country``, ``state_code``, ``city``...
+    by
+        Column(s) to group by. ``"area_code"`` is derived from ``phone_e164`` when absent.
+    measures
+        Duration columns to total and average; default: those of ``DEFAULT_MEASURES``
+        present.
+
+    Returns
+    -------
+    Same kind as ``frame``: one row per group with ``contacts``, ``abandoned`` (when the
+    input has it), and for each measure its total and ``avg_`` mean, by contacts descending.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> seg = pl.DataFrame({"state_code": ["US-WA", "US-WA", "US-TX"],
+    ...                     "handle_time": [100.0, 300.0, 50.0]})
+    >>> volume(seg, "state_code").rows()
+    [('US-WA', 2, 400.0, 200.0), ('US-TX', 1, 50.0, 50.0)]
+    """
+    keys = as_list(by)
+    if not keys:
+        raise ConfigError("volume: give at least one column in by")
+    frame = _prepare_by(frame, keys)
+    ms = _measures(frame, measures)
+    out = (
+        frame.lazy()
+        .group_by(keys)
+        .agg(_aggregations(frame, ms))
+        .sort(["contacts", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+    )
+    return like_input(out, frame)
+
+
+def by_interval(
+    frame: FrameT,
+    *,
+    every: Every = "30m",
+    clock: Clock = "utc",
+    time: str = "created_at",
+    centre_timezone: str | None = None,
+    timezone: str = "timezone",
+    by: str | Sequence[str] | None = None,
+    measures: Sequence[str] | None = None,
+) -> FrameT:
+    """Contacts and handling time per interval, in UTC, centre time or customer local time.
+
+    Parameters
+    ----------
+    frame
+        Segments or conversations.
+    every
+        Interval length: ``"15m"``, ``"30m"`` or ``"60m"`` (``"1h"``).
+    clock
+        ``"utc"``; ``"centre"`` (the contact centre's zone, ``centre_timezone``); or
+        ``"customer"``: each row in its own zone from the ``timezone`` column, so 9:00 means
+        9 in the morning where that customer is.
+    time
+        The datetime column to bucket (UTC); default ``created_at`` (arrival).
+    centre_timezone
+        IANA zone of the centre, needed for ``clock="centre"``.
+    timezone
+        Column of per-row zones for ``clock="customer"`` (added by ``geoflex.resolve``).
+    by
+        Optional extra grouping column(s), e.g. ``"country"`` or ``"queue"``.
+    measures
+        As in :func:`volume`.
+
+    Returns
+    -------
+    Same kind as ``frame``: ``interval_start`` (a naive wall-clock datetime in the chosen
+    clock), the ``by`` columns, ``contacts`` and the measures; sorted by time.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> utc = dt.timezone.utc
+    >>> seg = pl.DataFrame({
+    ...     "created_at": [dt.datetime(2026, 1, 5, 15, 10, tzinfo=utc),
+    ...                    dt.datetime(2026, 1, 5, 15, 40, tzinfo=utc)],
+    ...     "timezone": ["America/New_York", "Europe/Paris"],
+    ... })
+    >>> out = by_interval(seg, every="60m", clock="customer")
+    >>> out.select(pl.col("interval_start").dt.hour(), "contacts").rows()
+    [(10, 1), (16, 1)]
+    """
+    step = interval_duration(every)
+    keys = as_list(by)
+    frame = _prepare_by(frame, keys)
+    ms = _measures(frame, measures)
+    timed = clock_time(
+        frame,
+        clock=clock,
+        time=time,
+        centre_timezone=centre_timezone,
+        timezone=timezone,
+        name="__clock",
+    )
+    out = (
+        timed.lazy()
+        .with_columns(interval_start=pl.col("__clock").dt.truncate(step))
+        .group_by(["interval_start", *keys])
+        .agg(_aggregations(frame, ms))
+        .sort(["interval_start", *keys], nulls_last=True)
+    )
+    return like_input(out, frame)
+
+
+@overload
+def hour_of_week(
+    frame: FrameT,
+    *,
+    clock: Clock = ...,
+    time: str = ...,
+    centre_timezone: str | None = ...,
+    timezone: str = ...,
+    by: str | Sequence[str] | None = ...,
+    shape: Literal["long"] = ...,
+    value: str = ...,
+) -> FrameT: ...
+@overload
+def hour_of_week(
+    frame: FrameT,
+    *,
+    clock: Clock = ...,
+    time: str = ...,
+    centre_timezone: str | None = ...,
+    timezone: str = ...,
+    by: str | Sequence[str] | None = ...,
+    shape: Literal["wide"],
+    value: str = ...,
+) -> pl.DataFrame: ...
+def hour_of_week(
+    frame: FrameT,
+    *,
+    clock: Clock = "customer",
+    time: str = "created_at",
+    centre_timezone: str | None = None,
+    timezone: str = "timezone",
+    by: str | Sequence[str] | None = None,
+    shape: Literal["long", "wide"] = "long",
+    value: str = "contacts",
+) -> FrameT | pl.DataFrame:
+    """Contacts (and measures) per weekday and hour: the 7 x 24 matrix, in any clock.
+
+    Every (group, weekday, hour) cell is present, empty ones with 0 contacts.
+
+    Parameters
+    ----------
+    frame, clock, time, centre_timezone, timezone, by
+        As in :func:`by_interval`; the default clock is the customer's own.
+    shape
+        ``"long"``: rows of ``weekday`` (1 = Monday ... 7), ``hour`` (0-23) and values;
+        ``"wide"``: one row per weekday (``Mon`` ... ``Sun``) and group, one column per hour
+        (``"00"`` ... ``"23"``) holding ``value``. Wide is eager: a LazyFrame is collected.
+    value
+        The column the wide matrix shows: ``contacts`` or a measure.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> seg = pl.DataFrame({"created_at": [dt.datetime(2026, 1, 5, 9, 30)]})  # a Monday
+    >>> long = hour_of_week(seg, clock="utc")
+    >>> long.height, long.filter(pl.col("contacts") > 0).select("weekday", "hour").row(0)
+    (168, (1, 9))
+    >>> wide = hour_of_week(seg, clock="utc", shape="wide")
+    >>> wide.shape, wide.row(0)[:1], wide["09"].to_list()[:2]
+    ((7, 25), ('Mon',), [1, 0])
+    """
+    keys = as_list(by)
+    frame = _prepare_by(frame, keys)
+    ms = _measures(frame, None)
+    timed = clock_time(
+        frame,
+        clock=clock,
+        time=time,
+        centre_timezone=centre_timezone,
+        timezone=timezone,
+        name="__clock",
+    ).lazy()
+    counted = (
+        timed.filter(pl.col("__clock").is_not_null())
+        .with_columns(
+            weekday=pl.col("__clock").dt.weekday().cast(pl.Int8),
+            hour=pl.col("__clock").dt.hour().cast(pl.Int8),
+        )
+        .group_by([*keys, "weekday", "hour"])
+        .agg(_aggregations(frame, ms))
+    )
+    grid = pl.LazyFrame(
+        {
+            "weekday": [d for d in range(1, 8) for _ in range(24)],
+            "hour": [h for _ in range(7) for h in range(24)],
+        },
+        schema={"weekday": pl.Int8, "hour": pl.Int8},
+    )
+    if keys:
+        grid = counted.select(keys).unique().join(grid, how="cross")
+    value_cols = [c for c in counted.collect_schema().names() if c not in {*keys, "weekday", "hour"}]
+    long = (
+        grid.join(counted, on=[*keys, "weekday", "hour"], how="left", nulls_equal=True)
+        .with_columns(
+            pl.col(c).fill_null(0)
+            for c in value_cols
+            if c in ("contacts", "abandoned") or c in ms
+        )
+        .sort([*keys, "weekday", "hour"], nulls_last=True)
+    )
+    if shape == "long":
+        return like_input(long, frame)
+    if shape != "wide":
+        raise ConfigError(f"shape must be 'long' or 'wide', got {shape!r}")
+    if value not in value_cols:
+        raise ConfigError(f"value must be one of {', '.join(value_cols)}, got {value!r}")
+    wide = (
+        long.collect()
+        .with_columns(
+            hour=pl.col("hour").cast(pl.String).str.zfill(2),
+            weekday=pl.col("weekday").replace_strict(
+                list(range(1, 8)), list(WEEKDAYS), return_dtype=pl.Enum(WEEKDAYS)
+            ),
+        )
+        .pivot("hour", index=[*keys, "weekday"], values=value)
+        .sort([*keys, "weekday"], nulls_last=True)
+    )
+    return wide

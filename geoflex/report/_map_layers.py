@@ -1,0 +1,234 @@
+"""folium building blocks shared by the maps: the base map, bubbles, outlines, tooltips."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from geoflex._errors import ColumnError, require
+from geoflex.report._escape import lines as html_lines
+from geoflex.report._geometry import compact
+from geoflex.report._map_data import FrameLike, collect, features_of, load_shapes
+from geoflex.report._metrics import MetricSpec
+
+__all__ = [
+    "ATTRIBUTION",
+    "Basemap",
+    "Label",
+    "PointTable",
+    "draw_basemap",
+    "fit_points",
+    "haversine_km",
+    "new_map",
+    "point_layer",
+    "point_table",
+    "tooltip_of",
+    "truncate_points",
+]
+
+Basemap = Literal["countries", "us_states", "none"]
+ATTRIBUTION: dict[str, str] = {
+    "countries": "Natural Earth",
+    "us_states": "US Census Bureau",
+    "area_codes": "area-code-locator",
+}
+_LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
+_LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
+_POINTS_PANE = "geoflexPoints"
+
+
+def tooltip_of(fm: Any, features: Sequence[Mapping[str, Any]]) -> Any:
+    """The pre-escaped ``tooltip`` property as a sticky tooltip (None if nothing to show)."""
+    if not features:  # folium refuses tooltip fields on an empty collection
+        return None
+    return fm.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True)
+
+
+def new_map(tiles: str | None, *, location: Sequence[float] = (20.0, 0.0), zoom: int = 2) -> Any:
+    fm: Any = require("folium", "report")
+    m = fm.Map(
+        location=list(location),
+        zoom_start=zoom,
+        tiles=tiles,
+        control_scale=True,
+        prefer_canvas=False,
+        zoom_snap=0.25,  # fit_bounds can then fill the frame instead of jumping a level
+    )
+    # These maps use Leaflet only; dropping folium's other CDN files (jQuery, Bootstrap,
+    # Font Awesome, glyphicons...) makes pages lighter and less dependent on the network.
+    m.default_js = [_LEAFLET_JS]
+    m.default_css = [_LEAFLET_CSS]
+    return m
+
+
+@dataclass
+class PointTable:
+    frame: pl.DataFrame  # _lat, _lon, _label, _value (one row per place)
+    unplaced_rows: int
+    total_rows: int
+
+
+Label = str | Sequence[str] | None
+
+
+def _label_expr(label: Label) -> pl.Expr:
+    """One label column, or several joined with ", " ("Springfield, US-IL"), nulls skipped."""
+    if label is None:
+        return pl.lit(None, pl.String)
+    columns = [label] if isinstance(label, str) else list(label)
+    joined = pl.concat_str(
+        [pl.col(c).cast(pl.String) for c in columns], separator=", ", ignore_nulls=True
+    )
+    return pl.when(joined != "").then(joined)
+
+
+def point_table(
+    frame: FrameLike, *, lat: str, lon: str, label: Label, size: str | None
+) -> PointTable:
+    data = collect(frame)
+    labels = [label] if isinstance(label, str) else list(label or [])
+    for needed in (lat, lon, *labels, size):
+        if needed is not None and needed not in data.columns:
+            raise ColumnError(f"points need a column {needed!r}; columns are {data.columns}")
+    table = data.select(
+        pl.col(lat).cast(pl.Float64).round(4).alias("_lat"),
+        pl.col(lon).cast(pl.Float64).round(4).alias("_lon"),
+        _label_expr(label).alias("_label"),
+        (pl.col(size).cast(pl.Float64) if size else pl.lit(1.0)).alias("_value"),
+    )
+    usable = (
+        pl.col("_lat").is_between(-90, 90)
+        & pl.col("_lon").is_between(-180, 180)
+        & pl.col("_lat").is_not_nan()
+        & pl.col("_lon").is_not_nan()
+    )
+    placed = table.filter(usable.fill_null(value=False))
+    grouped = (
+        placed.group_by("_lat", "_lon", "_label")
+        .agg(pl.col("_value").sum())
+        .sort("_value", "_label", "_lat", "_lon", descending=[True, False, False, False])
+    )
+    return PointTable(grouped, table.height - placed.height, table.height)
+
+
+def _radius(value: float, top: float, *, largest: float = 24.0, smallest: float = 3.0) -> float:
+    """Bubble radius in pixels: area proportional to value."""
+    if top <= 0 or value <= 0:
+        return smallest
+    return round(smallest + (largest - smallest) * math.sqrt(value / top), 1)
+
+
+def point_layer(
+    table: pl.DataFrame,
+    *,
+    spec: MetricSpec,
+    name: str,
+    colour: str,
+    target: Any,
+    extra: Sequence[Sequence[tuple[str, str]]] | None = None,
+    show: bool = True,
+) -> Any:
+    fm: Any = require("folium", "report")
+    _points_pane(target)
+    top = float(table["_value"].fill_null(0.0).max() or 0.0) if table.height else 0.0  # type: ignore[arg-type]
+    features = []
+    styles: dict[str, dict[str, Any]] = {}
+    for i, row in enumerate(table.iter_rows(named=True)):
+        fid = str(i)
+        rows = [(spec.label, spec.format(row["_value"])), *(extra[i] if extra else [])]
+        title = row["_label"] if row["_label"] is not None else f"{row['_lat']}, {row['_lon']}"
+        features.append(
+            {
+                "type": "Feature",
+                "id": fid,
+                "properties": {"tooltip": html_lines(title, rows)},
+                "geometry": {"type": "Point", "coordinates": [row["_lon"], row["_lat"]]},
+            }
+        )
+        styles[fid] = {"radius": _radius(row["_value"], top)}
+    base = {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.55}
+    return fm.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        show=show,
+        marker=fm.CircleMarker(**base, pane=_POINTS_PANE),
+        style_function=lambda feature: {**base, **styles[feature["id"]]},
+        highlight_function=lambda feature: {"weight": 3, "fillOpacity": 0.8},
+        tooltip=tooltip_of(fm, features),
+        popup=fm.GeoJsonPopup(fields=["tooltip"], labels=False) if features else None,
+    )
+
+
+def _points_pane(target: Any) -> None:
+    """Bubbles live in their own pane above the choropleths' overlay pane, so a choropleth
+    switched on later in the layer control is drawn under them, not over them."""
+    fm: Any = require("folium", "report")
+    if not any(getattr(c, "_geoflex_points_pane", False) for c in target._children.values()):
+        pane = fm.map.CustomPane(_POINTS_PANE, z_index=450)
+        pane._geoflex_points_pane = True
+        pane.add_to(target)
+
+
+def draw_basemap(target: Any, basemap: Basemap) -> None:
+    """Light, non-interactive outlines so bubbles have context without web tiles."""
+    if basemap == "none":
+        return
+    fm: Any = require("folium", "report")
+    source = "countries" if basemap == "countries" else "us_states"
+    features = [
+        {"type": "Feature", "id": str(i), "properties": {}, "geometry": shape}
+        for i, shape in enumerate(
+            s for s in (compact(f.get("geometry")) for f in features_of(load_shapes(source))) if s
+        )
+    ]
+    style = {"fillColor": "#f7f7f4", "color": "#b5b5b5", "weight": 0.5, "fillOpacity": 1}
+    fm.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Outlines",
+        control=False,
+        interactive=False,
+        style_function=lambda feature: style,
+        attribution=ATTRIBUTION[source],
+    ).add_to(target)
+
+
+def fit_points(target: Any, table: pl.DataFrame) -> None:
+    if table.height:
+        south, north = float(table["_lat"].min()), float(table["_lat"].max())  # type: ignore[arg-type]
+        west, east = float(table["_lon"].min()), float(table["_lon"].max())  # type: ignore[arg-type]
+        pad = 0.5
+        target.fit_bounds([[south - pad, west - pad], [north + pad, east + pad]], max_zoom=8)
+
+
+def truncate_points(
+    table: PointTable, max_points: int, spec: MetricSpec
+) -> tuple[pl.DataFrame, list[str]]:
+    notes = []
+    frame = table.frame
+    if frame.height > max_points:
+        total = float(frame["_value"].sum())
+        kept = frame.head(max_points)
+        covered = float(kept["_value"].sum()) / total if total else 1.0
+        notes.append(
+            f"Showing the {max_points:,} largest of {frame.height:,} places "
+            f"({covered:.0%} of {spec.label.lower()})"
+        )
+        frame = kept
+    if table.unplaced_rows:
+        notes.append(f"Not on the map: {table.unplaced_rows:,} row(s) without coordinates")
+    return frame, notes
+
+
+def haversine_km(
+    lat1: Any, lon1: Any, lat2: Any, lon2: Any
+) -> Any:  # numpy arrays in, numpy array out
+    import numpy as np
+
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

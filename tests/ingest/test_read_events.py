@@ -1,0 +1,211 @@
+"""read_events on the committed fixtures (every shape), hostile input, and frames."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import geoflex
+import geoflex.sample
+from geoflex import DataError
+from geoflex.ingest._attributes import MAX_ATTRIBUTE_CHARS
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CLOUD = FIXTURES / "cloudevents.ndjson"
+SHAPES = [
+    "cloudevents.ndjson",
+    "cloudevents.ndjson.gz",
+    "cloudevents_array.json",
+    "callbacks.ndjson",
+    "callbacks.csv",
+    "rest_page.json",
+]
+
+
+def _segment(data: geoflex.FlexData, sid: str) -> dict[str, object]:
+    return data.segments.filter(pl.col("segment_id") == sid).row(0, named=True)
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_every_shape_gives_the_same_tables(name: str) -> None:
+    data = geoflex.read_events(FIXTURES / name)
+    assert data.segments["segment_id"].sort().to_list() == ["WTa", "WTb", "WTc", "WTd"]
+    assert data.conversations.height == 3
+    conv1 = data.conversations.filter(pl.col("conversation_id") == "CONV1").row(0, named=True)
+    assert conv1["segments"] == 2
+    assert conv1["transfers"] == 1
+    a = _segment(data, "WTa")
+    # created T, accepted T+30, wrap-up T+330, completed T+390
+    assert (a["wait_time"], a["talk_time"], a["handle_time"]) == (30.0, 300.0, 360.0)
+    assert a["hold_time"] == 20.0
+    assert a["ivr_time"] == 10.0
+    assert a["worker_sid"] == "WK1"
+    assert a["phone"] == "+12065550123"
+    assert a["customers_zip"] == "98101"
+    # The update 2 minutes after completion counts; the one 10 minutes after does not.
+    assert a["outcome"] == "Resolved-updated"
+    assert a["conversations_conversation_measure_1"] == 5.0
+    assert data.counts["late_updates_ignored"] == 1
+    assert data.counts["duplicates"] == 1
+    assert data.counts["open_tasks"] == 1
+    c = _segment(data, "WTc")
+    assert c["status"] == "canceled"
+    assert c["abandoned"] is True
+    assert c["wait_time"] == 60.0
+    assert c["handle_time"] is None
+    assert c["phone"] == "client:visitor1"
+    # Transfer delivered before its own created event: out of order is fine.
+    b = _segment(data, "WTb")
+    assert (b["wait_time"], b["handle_time"]) == (10.0, 255.0)
+    assert data.truncated == {"conversations_conversation_attribute_1": 1}
+    assert len(a["conversations_conversation_attribute_1"]) == MAX_ATTRIBUTE_CHARS
+    # Unknown attributes are kept in the raw JSON.
+    assert json.loads(a["attributes"])["crm_case_id"] == "CS-1"
+
+
+def test_broken_lines_become_problems_with_line_numbers() -> None:
+    data = geoflex.read_events(CLOUD)
+    problems = {(r["line"], r["reason"].split(" (")[0].split(":")[0]) for r in data.problems.to_dicts()}
+    assert (6, "not a usable JSON object") in problems  # truncated line
+    assert (7, "not a usable JSON object") in problems  # an HTML error page
+    assert data.counts["blank_lines"] == 1  # line 8, not a problem
+    reasons = dict(zip(data.problems["line"], data.problems["reason"], strict=True))
+    assert "no event type" in reasons[9]
+    assert "without a task sid" in reasons[10]
+    assert "no usable timestamp" in reasons[11]
+    assert "task_attributes.customers of WTd ignored" in reasons[21]
+    assert set(data.problems["file"]) == {str(CLOUD)}
+    # Line 12 is a worker event: used for agents, not a problem.
+    assert 12 not in reasons
+    assert data.counts["other_events"] == 1
+    # Every line is accounted for.
+    assert data.counts["lines"] == 22
+
+
+def test_hostile_attribute_part_loses_only_that_part() -> None:
+    d = _segment(geoflex.read_events(CLOUD), "WTd")
+    assert d["phone"] == "+442071234567"  # from the top level, which is fine
+    assert d["customers_name"] is None
+
+
+def test_strict_raises_at_the_first_problem_with_its_location() -> None:
+    with pytest.raises(DataError, match=r"cloudevents\.ndjson:6: not a usable JSON object"):
+        geoflex.read_events(CLOUD, strict=True)
+    # A clean file reads fine in strict mode.
+    clean = geoflex.read_events(geoflex.sample.generate(30, seed=5, dirt=False), strict=True)
+    assert clean.problems.height == 0
+
+
+def test_gzip_equals_plain() -> None:
+    plain = geoflex.read_events(CLOUD)
+    gz = geoflex.read_events(FIXTURES / "cloudevents.ndjson.gz")
+    assert plain.segments.drop("source_file").equals(gz.segments.drop("source_file"))
+
+
+def test_lists_globs_and_directories(tmp_path: Path) -> None:
+    for name in ("cloudevents.ndjson", "callbacks.csv"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    by_list = geoflex.read_events([tmp_path / "cloudevents.ndjson", tmp_path / "callbacks.csv"])
+    by_glob = geoflex.read_events(str(tmp_path / "*"))
+    by_dir = geoflex.read_events(tmp_path)
+    for data in (by_list, by_glob, by_dir):
+        # The same events twice (same sids) count once.
+        assert data.segments.height == 4
+        assert data.counts["duplicates"] >= 15
+    with pytest.raises(DataError, match="no files match"):
+        geoflex.read_events(str(tmp_path / "*.nothing"))
+    with pytest.raises(DataError, match="no such file"):
+        geoflex.read_events(tmp_path / "missing.ndjson")
+
+
+def test_frames_in() -> None:
+    lines = geoflex.sample.generate(40, seed=2, dirt=False)
+    assert geoflex.read_events(lines).conversations.height == 40
+    assert geoflex.read_events(lines.lazy()).conversations.height == 40
+    callbacks = pl.read_csv(FIXTURES / "callbacks.csv", infer_schema=False).head(15)
+    assert geoflex.read_events(callbacks).segments.height == 4
+    with pytest.raises(DataError, match="no TaskRouter event columns"):
+        geoflex.read_events(pl.DataFrame({"a": [1], "b": [2]}))
+    with pytest.raises(TypeError, match="source must be"):
+        geoflex.read_events(42)  # type: ignore[arg-type]
+
+
+def _event(sid: str, etype: str, ts: int, attrs: object) -> str:
+    payload = {"eventtype": etype, "timestamp": ts, "sid": sid, "task_sid": "WT1"}
+    if attrs is not None:
+        payload["task_attributes"] = attrs if isinstance(attrs, str) else json.dumps(attrs)
+    return json.dumps({"type": "com.twilio.taskrouter." + etype, "id": sid, "data": {"payload": payload}})
+
+
+def test_update_window_boundary_and_late_updates(tmp_path: Path) -> None:
+    t = 1_767_625_200_000
+    lines = [
+        _event("E1", "task.created", t, {"conversations": {"outcome": "start"}}),
+        _event("E2", "task.completed", t + 60_000, {"conversations": {"outcome": "done"}}),
+        _event("E3", "task.updated", t + 60_000 + 300_000, {"conversations": {"outcome": "at5"}}),
+        _event("E4", "task.updated", t + 60_000 + 300_001, {"conversations": {"outcome": "late"}}),
+    ]
+    path = tmp_path / "e.ndjson"
+    path.write_text("\n".join(reversed(lines)))  # reversed: out of order, no final newline
+    data = geoflex.read_events(path)
+    assert data.segments["outcome"].to_list() == ["at5"]
+    assert data.counts["late_updates_ignored"] == 1
+    assert data.problems.height == 0
+
+
+def test_huge_and_hostile_values(tmp_path: Path) -> None:
+    t = 1_767_625_200_000
+    huge = {"customers": {"name": "<script>" + "A" * 100_000, "zip": ["not", "a", "string"]},
+            "conversations": {"hold_time": "ten", "outcome": "\u0000\u202eok"}}  # fmt: skip
+    lines = [
+        _event("E1", "task.completed", t, huge),
+        _event("E2", "task.completed", t, "{not json"),
+        _event("E3", "task.completed", t, "[1, 2, 3]"),
+        b"\xff\xfe not utf8".decode("latin-1"),
+        json.dumps({"nested": {"deep": [[[[[[[[[[1]]]]]]]]]]}}),
+    ]
+    path = tmp_path / "hostile.ndjson"
+    path.write_bytes("\n".join(lines).encode("utf-8") + b"\n\xff\xfe{bad bytes}\n")
+    data = geoflex.read_events(path)
+    seg = data.segments.row(0, named=True)
+    assert len(seg["customers_name"]) == MAX_ATTRIBUTE_CHARS
+    # A list where a string belongs is kept as its JSON text.
+    assert seg["customers_zip"] == '["not", "a", "string"]'
+    assert seg["hold_time"] == 0.0  # "ten" is not a number: no hold time, not a crash
+    assert seg["outcome"] == " \u202eok"  # a raw control character became a space
+    assert data.truncated["customers_name"] == 1
+    reasons = " ".join(data.problems["reason"])
+    assert "not a usable JSON object" in reasons
+    # Line 4 is not JSON, 5 is JSON but no event, 6 is not UTF-8.
+    assert data.problems["line"].to_list() == [4, 5, 6]
+    # E2 and E3 share the task sid: the first end event counts, E2's attributes are bad.
+    assert data.segments.height == 1
+
+
+def test_crlf_and_whitespace_lines(tmp_path: Path) -> None:
+    text = CLOUD.read_text().replace("\n", "\r\n")
+    path = tmp_path / "crlf.ndjson"
+    path.write_text(text, newline="")
+    data = geoflex.read_events(path)
+    assert data.segments.height == 4
+    assert data.problems["line"].to_list() == geoflex.read_events(CLOUD).problems["line"].to_list()
+
+
+def test_gzip_detected_by_content(tmp_path: Path) -> None:
+    path = tmp_path / "no_suffix"
+    path.write_bytes(gzip.compress(CLOUD.read_bytes()))
+    assert geoflex.read_events(path).segments.height == 4
+
+
+def test_empty_input(tmp_path: Path) -> None:
+    path = tmp_path / "empty.ndjson"
+    path.write_text("")
+    data = geoflex.read_events(path)
+    assert data.segments.height == 0
+    assert data.problems.height == 0
+    assert "segment_id" in data.segments.columns

@@ -1,0 +1,44 @@
+"""The expression namespace and the package surface."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import polars as pl
+
+import geoflex
+
+
+def test_expression_namespace_returns_a_struct_of_the_phone_columns() -> None:
+    df = pl.DataFrame({"phone": ["+44 20 7946 0958", None]})
+    out = df.select(geo=pl.col("phone").geoflex.resolve(), e164=pl.col("phone").geoflex.e164())
+    assert out.schema["geo"].to_schema()["country"] == pl.String  # type: ignore[attr-defined]
+    assert out["e164"].to_list() == ["+442079460958", None]
+    assert out["geo"].struct.field("geo_status").to_list() == ["ok", "empty"]
+
+
+def test_other_namespaces_are_untouched() -> None:
+    assert pl.col("a").str.len_chars() is not None
+    assert hasattr(pl.Expr, "geoflex")
+
+
+def test_all_is_sorted_and_exported() -> None:
+    assert list(geoflex.__all__) == sorted(geoflex.__all__)
+    for name in geoflex.__all__:
+        assert hasattr(geoflex, name), name
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, time; t = time.perf_counter(); import geoflex; "
+        "print(time.perf_counter() - t); "
+        "print(','.join(m for m in ('phonenumbers', 'folium', 'geopandas', 'shapely', 'jinja2', "
+        "'altair', 'pandas', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, heavy = out.stdout.strip().splitlines() + [""] * (
+        2 - len(out.stdout.strip().splitlines())
+    )
+    assert heavy == "", f"import geoflex pulled in {heavy}"
+    assert float(seconds) < 1.0  # the 0.3 s budget is measured by benchmarks/bench_resolve.py
