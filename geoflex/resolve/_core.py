@@ -8,10 +8,10 @@ import polars as pl
 
 from geoflex.resolve import _tables
 from geoflex.resolve._fastparse import fast_parse
-from geoflex.resolve._lookup import gather, interval_index, length_key, padded
+from geoflex.resolve._lookup import digits_key, gather, interval_index, padded, pow10
 from geoflex.resolve._metadata import PhoneMetadata, load_metadata
 from geoflex.resolve._parse import Parsed, parse_cached
-from geoflex.resolve._schema import GEO_LEVELS, GEO_SCHEMA, GEO_SOURCES, GEO_STATUSES
+from geoflex.resolve._schema import GEO_SCHEMA
 
 # Flex identities and withheld callers: strings that are not phone numbers by intent.
 # (libphonenumber would happily read "sip:+1415...@host" as a number; a SIP URI names an
@@ -39,12 +39,14 @@ PHONE_COLUMNS = [
     "timezone",
     "geo_level",
 ]
+# Below this share of distinct values in a sample, parse each distinct string once.
+_DEDUPE_BELOW = 0.7
 
 
 def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> pl.DataFrame:
-    """status / cc / nsn for each unique string: bulk where possible, else one by one."""
+    """status / cc / nsn / nl for each string: in bulk where possible, else one by one."""
     parsed = fast_parse(raw, default_country, meta)
-    slow = parsed.get_column("slow")
+    slow = parsed.get_column("slow") & raw.is_not_null()
     if slow.any():
         texts = raw.filter(slow).to_list()
         results = [parse_cached(t, default_country, meta) for t in texts]
@@ -52,34 +54,40 @@ def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> 
             {
                 "status": [r if isinstance(r, str) else None for r in results],
                 "cc": [r.calling_code if isinstance(r, Parsed) else None for r in results],
-                "nsn": [r.national_number if isinstance(r, Parsed) else None for r in results],
+                "nsn": [int(r.national_number) if isinstance(r, Parsed) else None for r in results],
+                "nl": [len(r.national_number) if isinstance(r, Parsed) else None for r in results],
             },
-            schema={"status": pl.String, "cc": pl.Int32, "nsn": pl.String},
+            schema={"status": pl.String, "cc": pl.Int32, "nsn": pl.Int64, "nl": pl.Int64},
         )
         positions = slow.arg_true()
         parsed = parsed.with_columns(
-            parsed.get_column(c).scatter(positions, patch.get_column(c))
-            for c in ("status", "cc", "nsn")
+            parsed.get_column(c).scatter(positions, patch.get_column(c)) for c in patch.columns
         )
-    not_phone = raw.str.contains(_NOT_A_PHONE).fill_null(False)
-    return parsed.with_columns(
-        status=pl.when(not_phone).then(pl.lit("not_a_phone")).otherwise("status"),
-        cc=pl.when(not_phone).then(None).otherwise("cc"),
-        nsn=pl.when(not_phone).then(None).otherwise("nsn"),
-    ).drop("slow")
+    # Plain-shaped strings hold no words; only the others can be identities or withheld callers.
+    maybe_words = ~parsed.get_column("simple")
+    if maybe_words.any():
+        rows = maybe_words.arg_true()
+        not_phone = raw.gather(rows).str.contains(_NOT_A_PHONE).fill_null(False)
+        if not_phone.any():
+            hits = rows.filter(not_phone)
+            parsed = parsed.with_columns(
+                parsed.get_column("status").scatter(hits, "not_a_phone"),
+                *(parsed.get_column(c).scatter(hits, None) for c in ("cc", "nsn", "nl")),
+            )
+    missing = raw.is_null()
+    if missing.any():
+        parsed = parsed.with_columns(parsed.get_column("status").scatter(missing.arg_true(), "empty"))
+    return parsed.drop("slow", "simple")
 
 
 @lru_cache(maxsize=1)
-def _code_tables() -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(calling code → its single region; country → name, region, principal zone, point)."""
+def _code_facts() -> tuple[pl.Series, pl.DataFrame]:
+    """(single region by calling code, indexable 0..999; the countries table)."""
     meta = load_metadata()
-    codes = pl.DataFrame(
-        {
-            "cc": list(meta.regions_by_code),
-            "single_region": [r[0] if len(r) == 1 else None for r in meta.regions_by_code.values()],
-        },
-        schema={"cc": pl.Int32, "single_region": pl.String},
-    )
+    single = [None] * 1000
+    for cc, regions in meta.regions_by_code.items():
+        if len(regions) == 1 and regions[0] != "001":
+            single[cc] = regions[0]
     from geoflex.reference import load_table
 
     countries = load_table("countries").select(
@@ -90,62 +98,58 @@ def _code_tables() -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("longitude").alias("country_lon"),
         pl.col("timezone").alias("country_zone"),
     )
-    return codes, countries
+    return pl.Series(single, dtype=pl.String), countries
 
 
 def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
-    """Everything the phone says, for parsed unique numbers (one row per row of ``parsed``)."""
-    codes, countries = _code_tables()
-    digits = parsed.select(pl.concat_str(pl.col("cc").cast(pl.String), "nsn")).to_series()
+    """Everything the phone says, for parsed numbers (one row per row of ``parsed``)."""
+    single, countries = _code_facts()
+    cc, nsn, nl = pl.col("cc"), pl.col("nsn"), pl.col("nl")
+    numbers = _tables.numbers()
     facts = gather(
-        _tables.numbers(),
-        interval_index(pl.select(length_key(pl.lit(digits))).to_series(), _tables.numbers()),
+        numbers,
+        interval_index(parsed.select(digits_key(cc, nsn, nl)).to_series(), numbers),
         ["region", "type", "valid"],
     )
     frame = (
         pl.concat([parsed, facts], how="horizontal")
-        .with_columns(digits=digits)
-        .join(codes, on="cc", how="left", maintain_order="left")
         .with_columns(
             valid=pl.col("valid").fill_null(False),
-            country=pl.coalesce("region", "single_region").replace("001", None),
+            country=pl.coalesce(
+                pl.col("region"), pl.lit(single).gather(cc.cast(pl.Int64).fill_null(0))
+            ).replace("001", None),
         )
         .with_columns(
             geographic=pl.col("valid")
             & (
                 pl.col("type").is_in(_GEOGRAPHIC_TYPES)
-                | ((pl.col("type") == "mobile") & pl.col("cc").is_in(list(meta.geo_mobile_codes)))
+                | ((pl.col("type") == "mobile") & cc.is_in(list(meta.geo_mobile_codes)))
             )
         )
     )
     # Argentina writes a mobile token after the calling code; the geocoder keys omit it.
-    token_free = pl.col("digits")
-    for cc, token in meta.mobile_tokens.items():
-        head = f"{cc}{token}"
-        token_free = (
-            pl.when(pl.col("digits").str.starts_with(head))
-            .then(pl.lit(str(cc)) + pl.col("digits").str.slice(len(head)))
-            .otherwise(token_free)
-        )
-    geo_digits = frame.select(pl.when(pl.col("geographic")).then(token_free)).to_series()
-    place_rows = interval_index(
-        pl.select(padded(pl.lit(geo_digits))).to_series(), _tables.geocode()
-    )
+    key_nsn, key_nl = nsn, nl
+    for code, token in meta.mobile_tokens.items():
+        tokened = (cc == code) & (nl >= 2) & (nsn // pow10(nl - 1) == int(token))
+        key_nsn = pl.when(tokened).then(nsn % pow10(nl - 1)).otherwise(key_nsn)
+        key_nl = pl.when(tokened).then(nl - 1).otherwise(key_nl)
+    geo_keys = frame.select(pl.when(pl.col("geographic")).then(padded(cc, key_nsn, key_nl)))
+    geo_keys_s = geo_keys.to_series()
+    place_rows = interval_index(geo_keys_s, _tables.geocode())
     place_id = gather(_tables.geocode(), place_rows, ["place_id"]).get_column("place_id")
-    tz_rows = interval_index(pl.select(padded(pl.lit(geo_digits))).to_series(), _tables.timezones())
-    frame = (
-        frame.with_columns(place_id=place_id, tz_row=tz_rows)
-        .join(_tables.places(), on="place_id", how="left", maintain_order="left")
-        .join(countries, on="country", how="left", maintain_order="left")
-    )
+    places = _tables.places()
+    place_cols = gather(places, place_id, [c for c in places.columns if c != "place_id"])
+    frame = pl.concat(
+        [frame, place_cols, pl.DataFrame({"tz_row": interval_index(geo_keys_s, _tables.timezones())})],
+        how="horizontal",
+    ).join(countries, on="country", how="left", maintain_order="left")
     frame = _choose_zones(frame, meta)
     ok = pl.col("valid")
     has_place = ok & pl.col("place_level").is_not_null()
     precise = has_place & pl.col("place_lat").is_not_null()
+    digits = pl.concat_str(cc.cast(pl.String), nsn.cast(pl.String).str.zfill(nl))
     return frame.select(
-        pl.when(pl.col("cc").is_not_null())
-        .then(pl.lit("+") + pl.col("digits"))
-        .alias("phone_e164"),
+        pl.when(cc.is_not_null()).then(pl.lit("+") + digits).alias("phone_e164"),
         pl.col("valid"),
         pl.when(ok)
         .then(pl.lit("ok"))
@@ -199,10 +203,10 @@ def _choose_zones(frame: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
     for tz_row, zone_cc, place_zone, country_zone in combos.iter_rows():
         if zone_cc is not None:
             zones = meta.cc_timezones.get(zone_cc, [])
+        elif tz_row is not None and table[tz_row] is not None:
+            zones = table[tz_row].to_list()
         else:
-            zones = (
-                table[tz_row].to_list() if tz_row is not None and table[tz_row] is not None else []
-            )
+            zones = []
         chosen.append(_one_zone(zones, place_zone, country_zone))
     combos = combos.with_columns(zone=pl.Series(chosen, dtype=pl.String))
     return frame.join(combos, on=keys, how="left", maintain_order="left", nulls_equal=True)
@@ -218,19 +222,40 @@ def _one_zone(zones: list[str], place_zone: str | None, country_zone: str | None
     return place_zone or country_zone or (zones[0] if zones else None)
 
 
+@lru_cache(maxsize=1)
+def _state_names() -> dict[str, str]:
+    from geoflex.reference import load_table
+
+    table = load_table("subdivisions")
+    return dict(zip(table.get_column("state_code"), table.get_column("state"), strict=True))
+
+
+def _resolve_distinct(phones: pl.Series, default_country: str) -> pl.DataFrame:
+    meta = load_metadata()
+    parsed = _parse_unique(phones, default_country, meta)
+    geo = _geography(parsed, meta)
+    return geo.with_columns(
+        state=pl.col("state_code").replace_strict(
+            _state_names(), default=None, return_dtype=pl.String
+        )
+    )
+
+
 def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:
     """The phone-derived geo columns for every element of ``phones`` (a String Series), in order.
 
-    Repeated strings are parsed and looked up once.
+    When a sample shows many repeats, each distinct string is parsed and looked up once.
     """
-    meta = load_metadata()
-    raw = phones.rename("raw")
-    unique = raw.drop_nulls().unique()
-    parsed = _parse_unique(unique, default_country.upper(), meta)
-    geo = _geography(parsed, meta).with_columns(raw=unique)
-    geo = geo.with_columns(state=_state_names(pl.col("state_code")))
-    out = raw.to_frame().join(geo, on="raw", how="left", maintain_order="left")
-    return out.select(
+    raw = phones.cast(pl.String).rename("raw")
+    country = default_country.upper()
+    sample = raw.sample(min(len(raw), 20_000), seed=0) if len(raw) > 20_000 else raw
+    if len(raw) > 1000 and sample.n_unique() < _DEDUPE_BELOW * len(sample):
+        categories = pl.Categories.random()
+        codes = raw.cast(pl.Categorical(categories)).to_physical()
+        geo = _resolve_distinct(categories.to_series(), country).gather(codes)
+    else:
+        geo = _resolve_distinct(raw, country)
+    return geo.select(
         pl.col("phone_e164"),
         pl.col("valid").fill_null(False),
         pl.col("geo_status").fill_null("empty").cast(GEO_SCHEMA["geo_status"]),
@@ -241,12 +266,4 @@ def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:
     )
 
 
-def _state_names(code: pl.Expr) -> pl.Expr:
-    from geoflex.reference import load_table
-
-    table = load_table("subdivisions")
-    mapping = dict(zip(table.get_column("state_code"), table.get_column("state"), strict=True))
-    return code.replace_strict(mapping, default=None, return_dtype=pl.String)
-
-
-__all__ = ["GEO_LEVELS", "GEO_SOURCES", "GEO_STATUSES", "PHONE_COLUMNS", "resolve_phones"]
+__all__ = ["PHONE_COLUMNS", "US_TERRITORIES", "resolve_phones"]

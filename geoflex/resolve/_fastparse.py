@@ -8,22 +8,23 @@ involved strip national prefixes by plain digit strings. That is nearly every re
 Everything else (letters, RFC 3966 parameters, Argentina's or Mexico's prefix rewriting...)
 is marked ``slow`` and parsed one unique string at a time by `_parse`.
 
-Each step works on the subset of rows it concerns, so rare branches cost little.
+After one pass over the text, numbers are integers: a digit string of length ``n`` is the
+pair (``n``, its value), so calling codes, prefixes and table keys are integer arithmetic.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import polars as pl
 
 from geoflex.resolve import _tables
-from geoflex.resolve._lookup import interval_index, length_key
+from geoflex.resolve._lookup import digits_key, interval_index, pow10
 from geoflex.resolve._metadata import PhoneMetadata, RegionRules
 
 _SIMPLE_SHAPE = r"^(?:tel:|whatsapp:)?[ (]*\+?[0-9 ().\-/]*$"
-_PLUS_FIRST = r"^(?:tel:|whatsapp:)?[ (]*\+"
 _EXTENSION = r"^(.*[0-9])(?i:(?: ?(?:ext\.? ?|x ?|# ?)|;ext=))[0-9]{1,6}$"
 # Full-width forms are the same characters to libphonenumber (digit, plus, punctuation).
 _FULLWIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {
@@ -38,6 +39,7 @@ _FULLWIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {
 _VERDICTS = ("possible", "too_short", "too_long", "invalid_length", "local_only")
 _REFUSED_LENGTHS = (1, 3, 4)  # too_short, invalid_length, local_only
 _MAX_LEN = 21
+_MAX_DIGITS = 18  # what an Int64 holds; longer strings are left to `_parse`
 
 
 def _is_simple(rules: RegionRules | None) -> bool:
@@ -47,125 +49,136 @@ def _is_simple(rules: RegionRules | None) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class _Plans:
-    """Per calling code facts about its main region, as lookup tables."""
+    """Per calling code facts about its main region, as lookup arrays."""
 
-    codes: pl.Series  # Int32 calling codes
-    one_digit_prefix: dict[int, str]  # the usual case: one national prefix of one digit
-    other_prefixes: dict[int, pl.Series]  # length -> "cc:prefix" for every other literal set
-    other_codes: list[int]
-    complex_codes: list[int]  # main region rewrites its national prefix: `_parse` decides
+    cc_of_prefix: pl.Series  # Int32 calling code of each 3-digit start 0..999 (0: none)
+    one_digit_prefix: pl.Series  # Int8 per code: its single one-digit national prefix, or -1
+    other_prefixes: frozenset[int]  # cc * 10**7 + len * 10**6 + value of other literal prefixes
+    other_lengths: tuple[int, ...]
+    other_codes: tuple[int, ...]
+    complex_codes: tuple[int, ...]  # main region rewrites its national prefix: `_parse` decides
     verdicts: pl.Series  # Int8 verdict index at code * _MAX_LEN + length
     general_main: pl.DataFrame  # general-pattern intervals of every main region
 
 
 @lru_cache(maxsize=4)
 def _plans(meta: PhoneMetadata) -> _Plans:
-    one: dict[int, str] = {}
-    other: dict[int, list[str]] = {}
+    codes = meta.calling_codes
+    cc_of_prefix = [0] * 1000
+    for p in range(100, 1000):
+        for cc in (p // 100, p // 10, p):
+            if cc in codes:
+                cc_of_prefix[p] = cc
+                break
+    one = [-1] * 1000
+    others: set[int] = set()
+    lengths: set[int] = set()
     other_codes: list[int] = []
     complex_codes: list[int] = []
     verdicts = [1] * (1000 * _MAX_LEN)  # unknown codes: "too_short" keeps a number as it is
     mains = []
-    for cc in sorted(meta.calling_codes):
+    for cc in sorted(codes):
         rules = meta.rules_for_code(cc)
         if not _is_simple(rules):
             complex_codes.append(cc)
         elif rules is not None and rules.np_literals:
             literals = rules.np_literals
             if len(literals) == 1 and len(literals[0]) == 1:
-                one[cc] = literals[0]
+                one[cc] = int(literals[0])
             else:
                 other_codes.append(cc)
                 for lit in literals:
-                    other.setdefault(len(lit), []).append(f"{cc}:{lit}")
+                    others.add(cc * 10**7 + len(lit) * 10**6 + int(lit))
+                    lengths.add(len(lit))
         if rules is not None:
             mains.append(rules.region)
             for n in range(_MAX_LEN):
                 verdicts[cc * _MAX_LEN + n] = _VERDICTS.index(rules.length_verdict("0" * n))
     return _Plans(
-        codes=pl.Series(sorted(meta.calling_codes), dtype=pl.Int32),
-        one_digit_prefix=one,
-        other_prefixes={k: pl.Series(sorted(v)) for k, v in sorted(other.items())},
-        other_codes=other_codes,
-        complex_codes=complex_codes,
+        cc_of_prefix=pl.Series(cc_of_prefix, dtype=pl.Int32),
+        one_digit_prefix=pl.Series(one, dtype=pl.Int8),
+        other_prefixes=frozenset(others),
+        other_lengths=tuple(sorted(lengths)),
+        other_codes=tuple(other_codes),
+        complex_codes=tuple(complex_codes),
         verdicts=pl.Series(verdicts, dtype=pl.Int8),
         general_main=_tables.general().filter(pl.col("region").is_in(mains)).sort("lo"),
     )
 
 
-def _calling_code(digits: pl.Expr, codes: pl.Series) -> pl.Expr:
-    """The leading calling code (1-3 digits, never starting with 0), or null."""
-    c1, c2, c3 = (digits.str.slice(0, n).cast(pl.Int32, strict=False) for n in (1, 2, 3))
-    n = digits.str.len_bytes()
-    return (
-        pl.when(digits.str.starts_with("0") | (n == 0))
-        .then(None)
-        .when(c1.is_in(codes))
-        .then(c1)
-        .when((n >= 2) & c2.is_in(codes))
-        .then(c2)
-        .when((n >= 3) & c3.is_in(codes))
-        .then(c3)
-    )
+def _head(value: pl.Expr, length: pl.Expr, k: int) -> pl.Expr:
+    """The first ``k`` digits of a ``length``-digit number (null when shorter)."""
+    return pl.when(length >= k).then(value // pow10(length - k))
 
 
-def _general_match(cc: pl.Series, x: pl.Series, plans: _Plans) -> pl.Series:
-    """Whether ``x`` fully matches the general pattern of the main region of ``cc``."""
-    keys = pl.select(length_key(pl.concat_str(pl.lit(cc).cast(pl.String), pl.lit(x)))).to_series()
+def _general_match(frame: pl.DataFrame, cc: str, x: str, n: str, plans: _Plans) -> pl.Series:
+    """Whether the national number (value ``x``, length ``n``) matches its region's pattern."""
+    keys = frame.select(digits_key(pl.col(cc), pl.col(x), pl.col(n))).to_series()
     return interval_index(keys, plans.general_main).is_not_null()
 
 
-def _length_refused(cc: pl.Series, x: pl.Series, plans: _Plans) -> pl.Series:
-    """Lengths `parse` will not strip down to (too short, invalid, local only)."""
-    n = x.str.len_bytes().cast(pl.Int64).clip(upper_bound=_MAX_LEN - 1)
-    verdict = plans.verdicts.gather((cc.cast(pl.Int64) * _MAX_LEN + n).fill_null(0))
-    return verdict.is_in(_REFUSED_LENGTHS)
+def _verdict(cc: pl.Expr, n: pl.Expr, plans: _Plans) -> pl.Expr:
+    index = cc.cast(pl.Int64) * _MAX_LEN + n.cast(pl.Int64).clip(0, _MAX_LEN - 1)
+    return pl.lit(plans.verdicts).gather(index.fill_null(0))
 
 
-def _too_long(cc: pl.Series, x: pl.Series, plans: _Plans) -> pl.Series:
-    n = x.str.len_bytes().cast(pl.Int64).clip(upper_bound=_MAX_LEN - 1)
-    return plans.verdicts.gather((cc.cast(pl.Int64) * _MAX_LEN + n).fill_null(0)) == 2
-
-
-def _prefix_lengths(cc: pl.Series, nsn: pl.Series, plans: _Plans) -> pl.Series:
-    """Length of the national prefix each number starts with (0: none)."""
-    one = cc.replace_strict(plans.one_digit_prefix, default=None, return_dtype=pl.String)
-    plen = pl.select(
-        pl.when(pl.lit(nsn).str.slice(0, 1) == pl.lit(one)).then(1).otherwise(0).cast(pl.Int64)
+def _prefix_lengths(frame: pl.DataFrame, plans: _Plans) -> pl.Series:
+    """Length of the national prefix each number (cc, nsn, nl) starts with (0: none)."""
+    one = pl.lit(plans.one_digit_prefix).gather(pl.col("cc").cast(pl.Int64).fill_null(0))
+    plen = frame.select(
+        pl.when((pl.col("nl") >= 1) & (_head(pl.col("nsn"), pl.col("nl"), 1) == one))
+        .then(1)
+        .otherwise(0)
+        .cast(pl.Int64)
     ).to_series()
-    others = cc.is_in(plans.other_codes)
+    others = frame.get_column("cc").is_in(plans.other_codes)
     if others.any():
         rows = others.arg_true()
-        sub = pl.DataFrame({"cc": cc.gather(rows).cast(pl.String), "nsn": nsn.gather(rows)})
+        sub = frame.select("cc", "nsn", "nl").gather(rows)
         found = pl.lit(0, pl.Int64)
-        for k, keys in plans.other_prefixes.items():
-            probe = pl.concat_str(pl.col("cc"), pl.lit(":"), pl.col("nsn").str.slice(0, k))
-            found = pl.when(probe.is_in(keys)).then(k).otherwise(found)
+        for k in plans.other_lengths:
+            code = pl.col("cc").cast(pl.Int64) * 10**7 + k * 10**6 + _head(
+                pl.col("nsn"), pl.col("nl"), k
+            )
+            found = pl.when(code.is_in(list(plans.other_prefixes))).then(k).otherwise(found)
         plen = plen.scatter(rows, sub.select(found).to_series())
     return plen
 
 
-def _strip_national_prefix(
-    cc: pl.Series, nsn: pl.Series, plans: _Plans, *, check_length: bool = True
-) -> pl.Series:
-    """Strip each row's national prefix where libphonenumber would keep the result.
+def strip_national_prefix(
+    frame: pl.DataFrame, plans: _Plans, *, check_length: bool = True
+) -> pl.DataFrame:
+    """New ``nsn``/``nl`` with each number's national prefix stripped where `parse` would.
 
-    ``check_length``: also require the stripped number to have a possible length (as `parse`
-    does once the calling code is known; its calling-code check does not).
+    ``frame`` has ``cc``, ``nsn`` (value) and ``nl`` (length). ``check_length``: also require
+    the stripped number to have a possible length (as `parse` does once the calling code is
+    known; its calling-code check does not).
     """
-    plen = _prefix_lengths(cc, nsn, plans)
+    plen = _prefix_lengths(frame, plans)
     has = plen > 0
     if not has.any():
-        return nsn
+        return frame.select("nsn", "nl")
     rows = has.arg_true()
-    sub_cc, sub_nsn = cc.gather(rows), nsn.gather(rows)
-    cand = sub_nsn.str.slice(plen.gather(rows))
+    sub = frame.select("cc", "nsn", "nl").gather(rows).with_columns(p=plen.gather(rows))
+    sub = sub.with_columns(cl=pl.col("nl") - pl.col("p")).with_columns(
+        cand=pl.col("nsn") % pow10(pl.col("cl"))
+    )
     # A number that was viable stays whole if stripping would make it unviable.
-    keep = _general_match(sub_cc, sub_nsn, plans) & ~_general_match(sub_cc, cand, plans)
+    keep = _general_match(sub, "cc", "nsn", "nl", plans) & ~_general_match(
+        sub, "cc", "cand", "cl", plans
+    )
     if check_length:
-        keep = keep | _length_refused(sub_cc, cand, plans)
-    result = pl.select(pl.when(keep).then(sub_nsn).otherwise(cand)).to_series()
-    return nsn.scatter(rows, result)
+        keep = keep | sub.select(
+            _verdict(pl.col("cc"), pl.col("cl"), plans).is_in(_REFUSED_LENGTHS)
+        ).to_series()
+    result = sub.with_columns(keep=keep).select(
+        pl.when("keep").then("nsn").otherwise("cand").alias("nsn"),
+        pl.when("keep").then("nl").otherwise("cl").alias("nl"),
+    )
+    return frame.select(
+        frame.get_column("nsn").scatter(rows, result.get_column("nsn")),
+        frame.get_column("nl").scatter(rows, result.get_column("nl")),
+    )
 
 
 def _readable(raw: pl.Series) -> pl.DataFrame:
@@ -179,74 +192,96 @@ def _readable(raw: pl.Series) -> pl.DataFrame:
         sub = raw.gather(rows).str.replace_many(_FULLWIDTH)
         body = sub.str.extract(_EXTENSION, 1)
         sub = pl.select(pl.coalesce(pl.lit(body), pl.lit(sub))).to_series()
-        ok = sub.str.contains(_SIMPLE_SHAPE)
         frame = frame.with_columns(
             frame.get_column("text").scatter(rows, sub),
-            frame.get_column("simple").scatter(rows, ok),
+            frame.get_column("simple").scatter(rows, sub.str.contains(_SIMPLE_SHAPE)),
         )
-    return frame
+    return frame.with_columns(pl.col("simple").fill_null(False))
+
+
+def _idd_columns(rules: RegionRules | None) -> list[pl.Expr]:
+    """Length of the default region's international prefix at the start of ``digits`` (or null).
+
+    As in `_parse`: a prefix followed by 0 does not count (calling codes never start with 0).
+    """
+    if rules is None or not rules.idd:
+        return [pl.lit(None, pl.Int64).alias("idd_len")]
+    if re.fullmatch(r"\d+", rules.idd):
+        k = len(rules.idd)
+        found = _head(pl.col("v"), pl.col("nd"), k) == int(rules.idd)
+        length = pl.when(found).then(pl.lit(k, pl.Int64))
+    else:
+        length = pl.col("digits").str.extract(f"^(?:{rules.idd})", 0).str.len_bytes().cast(pl.Int64)
+    after = (pl.col("v") // pow10(pl.col("nd") - length - 1)) % 10
+    return [pl.when((pl.col("nd") > length) & (after != 0)).then(length).alias("idd_len")]
 
 
 def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.DataFrame:
     """Parse what can be parsed in bulk.
 
-    Returns ``status`` (null when parsed, else the geo_status), ``cc`` (Int32), ``nsn`` and
-    ``slow`` (true where `_parse` must decide; the other columns are then null).
+    Returns ``status`` (null when parsed, else the geo_status), ``cc`` (Int32), ``nsn``
+    (Int64 value) and ``nl`` (its digit count), and ``slow`` (true where `_parse` must
+    decide; the other columns are then null). ``simple`` tells which strings had a plain shape.
     """
     plans = _plans(meta)
     rules = meta.rules(default_region)
-    n = len(raw)
     readable = _readable(raw)
     simple = readable.get_column("simple")
+    n = len(raw)
     out = pl.DataFrame(
         {
             "status": pl.Series([None] * n, dtype=pl.String),
             "cc": pl.Series([None] * n, dtype=pl.Int32),
-            "nsn": pl.Series([None] * n, dtype=pl.String),
+            "nsn": pl.Series([None] * n, dtype=pl.Int64),
+            "nl": pl.Series([None] * n, dtype=pl.Int64),
             "slow": ~simple,
+            "simple": simple,
         }
     )
     if not simple.any():
         return out
     rows = simple.arg_true()
-    text = readable.get_column("text").gather(rows)
     f = (
-        pl.DataFrame({"text": text})
-        .with_columns(
-            plus=pl.col("text").str.contains(_PLUS_FIRST),
-            digits=pl.col("text").str.replace_all(r"[^0-9]", ""),
-        )
-        .with_columns(nd=pl.col("digits").str.len_bytes())
+        pl.DataFrame({"d": readable.get_column("text").gather(rows)})
+        .select(d=pl.col("d").str.replace_all(r"[^0-9+]", ""))
+        .with_columns(plus=pl.col("d").str.starts_with("+"), digits=pl.col("d").str.strip_chars_start("+"))
+        .with_columns(nd=pl.col("digits").str.len_bytes().cast(pl.Int64))
+        .with_columns(v=pl.col("digits").str.slice(0, _MAX_DIGITS).cast(pl.Int64, strict=False))
+        .with_columns(_idd_columns(rules))
     )
-
     # International: "+", the default region's international prefix, or 00 (see _parse).
-    idd = rules.idd if rules is not None and rules.idd else None
-    idd_match = pl.col("digits").str.extract(f"^(?:{idd})", 0) if idd else pl.lit(None, pl.String)
-    f = f.with_columns(idd=idd_match).with_columns(
-        idd_len=pl.when(
-            pl.col("idd").is_not_null()
-            & (pl.col("digits").str.slice(pl.col("idd").str.len_bytes(), 1) != "0")
-        ).then(pl.col("idd").str.len_bytes())
-    )
+    after_00 = pl.col("v") % pow10(pl.col("nd") - 2)
+    zz_cc = pl.lit(plans.cc_of_prefix).gather(_head(after_00, pl.col("nd") - 2, 3).fill_null(0))
     f = f.with_columns(
         zz=pl.col("idd_len").is_null()
         & ~pl.col("plus")
-        & pl.col("digits").str.starts_with("00")
         & (pl.col("nd") > 4)
-        & _calling_code(pl.col("digits").str.slice(2), plans.codes).is_not_null()
+        & (_head(pl.col("v"), pl.col("nd"), 2) == 0)
+        & (_head(pl.col("v"), pl.col("nd"), 3) != 0)
+        & (zz_cc > 0)
     )
-    f = f.with_columns(
-        intl=pl.when(pl.col("plus"))
-        .then(pl.col("digits"))
+    skip = (
+        pl.when(pl.col("plus"))
+        .then(0)
         .when(pl.col("idd_len").is_not_null())
-        .then(pl.col("digits").str.slice(pl.col("idd_len")))
+        .then(pl.col("idd_len"))
         .when(pl.col("zz"))
-        .then(pl.col("digits").str.slice(2))
-    ).with_columns(cc=_calling_code(pl.col("intl"), plans.codes))
-    f = f.with_columns(nsn=pl.col("intl").str.slice(pl.col("cc").cast(pl.String).str.len_bytes()))
+        .then(2)
+    )
+    f = f.with_columns(skip=skip).with_columns(
+        il=pl.col("nd") - pl.col("skip"), iv=pl.col("v") % pow10(pl.col("nd") - pl.col("skip"))
+    )
+    code = pl.lit(plans.cc_of_prefix).gather(_head(pl.col("iv"), pl.col("il"), 3).fill_null(0))
+    f = f.with_columns(cc=pl.when(pl.col("il") >= 3).then(pl.when(code > 0).then(code)))
+    cc_len = (
+        pl.when(pl.col("cc") < 10).then(1).when(pl.col("cc") < 100).then(2).otherwise(3)
+    ).cast(pl.Int64)
+    f = f.with_columns(nl=pl.col("il") - cc_len).with_columns(
+        nsn=pl.col("iv") % pow10(pl.col("nl"))
+    )
 
     # National numbers of the default region.
-    national = f.get_column("intl").is_null() & (f.get_column("nd") >= 3)
+    national = (f.get_column("skip").is_null() & (f.get_column("nd") >= 3)).fill_null(False)
     national_ok = (
         rules is not None
         and meta.main_region(rules.calling_code) == rules.region
@@ -254,42 +289,24 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
     )
     if national_ok and national.any():
         assert rules is not None
-        nat_rows = national.arg_true()
-        digits = f.get_column("digits").gather(nat_rows)
-        nsn = digits
-        cc_text = str(rules.calling_code)
-        starts = digits.str.starts_with(cc_text)
-        if starts.any():
-            srows = starts.arg_true()
-            sdigits = digits.gather(srows)
-            dcc = pl.Series([rules.calling_code] * len(srows), dtype=pl.Int32)
-            candidate = _strip_national_prefix(
-                dcc, sdigits.str.slice(len(cc_text)), plans, check_length=False
-            )
-            take = (
-                ~_general_match(dcc, sdigits, plans) & _general_match(dcc, candidate, plans)
-            ) | _too_long(dcc, sdigits, plans)
-            nsn = nsn.scatter(
-                srows, pl.select(pl.when(take).then(candidate).otherwise(sdigits)).to_series()
-            )
-        f = f.with_columns(
-            f.get_column("cc").scatter(
-                nat_rows, pl.Series([rules.calling_code] * len(nat_rows), dtype=pl.Int32)
-            ),
-            f.get_column("nsn").scatter(nat_rows, nsn),
-        )
+        f = _national(f, national, rules, plans)
 
     # The national prefix, stripped with the rules of the number's own region.
-    cc = f.get_column("cc")
-    nsn = f.get_column("nsn")
-    strip = cc.is_not_null() & ~cc.is_in(plans.complex_codes) & (nsn.str.len_bytes() >= 2)
+    strip = (
+        f.get_column("cc").is_not_null()
+        & ~f.get_column("cc").is_in(plans.complex_codes)
+        & (f.get_column("nl") >= 2)
+        & (f.get_column("nd") <= _MAX_DIGITS)
+    ).fill_null(False)
     if strip.any():
         srows = strip.arg_true()
-        nsn = nsn.scatter(srows, _strip_national_prefix(cc.gather(srows), nsn.gather(srows), plans))
-        f = f.with_columns(nsn)
+        stripped = strip_national_prefix(f.select("cc", "nsn", "nl").gather(srows), plans)
+        f = f.with_columns(
+            f.get_column("nsn").scatter(srows, stripped.get_column("nsn")),
+            f.get_column("nl").scatter(srows, stripped.get_column("nl")),
+        )
 
-    nsn_len = pl.col("nsn").str.len_bytes()
-    intl = pl.col("intl").is_not_null()
+    intl = pl.col("skip").is_not_null()
     f = f.with_columns(
         status=pl.when(pl.col("nd") == 0)
         .then(pl.lit("empty"))
@@ -297,27 +314,69 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         .then(pl.lit("too_short"))
         .when(pl.col("nd") == 2)
         .then(None)  # two digits are viable only unpunctuated: let _parse decide
-        .when(intl & (pl.col("intl").str.len_bytes() <= 2))
+        .when(pl.col("nd") > _MAX_DIGITS)
+        .then(None)
+        .when(intl & (pl.col("il") <= 2))
         .then(pl.lit("too_short"))
         .when(intl & pl.col("cc").is_null() & ~pl.col("plus"))
         .then(pl.lit("unknown_calling_code"))
         .when(pl.col("cc").is_null() | pl.col("cc").is_in(plans.complex_codes))
         .then(None)  # "+" with an unknown code is retried without the plus by _parse
-        .when(nsn_len < 2)
+        .when(pl.col("nl") < 2)
         .then(pl.lit("too_short"))
-        .when(nsn_len > 17)
+        .when(pl.col("nl") > 17)
         .then(pl.lit("too_long"))
     ).with_columns(
         slow=pl.col("status").is_null()
-        & ((pl.col("nd") == 2) | pl.col("cc").is_null() | pl.col("cc").is_in(plans.complex_codes))
+        & (
+            (pl.col("nd") == 2)
+            | (pl.col("nd") > _MAX_DIGITS)
+            | pl.col("cc").is_null()
+            | pl.col("cc").is_in(plans.complex_codes)
+        )
     )
     done = ~pl.col("slow") & pl.col("status").is_null()
     part = f.select(
         "status",
         pl.when(done).then("cc").alias("cc"),
         pl.when(done).then("nsn").alias("nsn"),
+        pl.when(done).then("nl").alias("nl"),
         "slow",
     )
     return out.with_columns(
-        out.get_column(c).scatter(rows, part.get_column(c)) for c in out.columns
+        out.get_column(c).scatter(rows, part.get_column(c)) for c in part.columns
+    )
+
+
+def _national(f: pl.DataFrame, national: pl.Series, rules: RegionRules, plans: _Plans) -> pl.DataFrame:
+    """Numbers in the default region's national format: its calling code, maybe written first."""
+    rows = national.arg_true()
+    dcc, dl = rules.calling_code, len(str(rules.calling_code))
+    sub = f.select("v", "nd").gather(rows).with_columns(
+        cc=pl.lit(dcc, pl.Int32), nsn=pl.col("v"), nl=pl.col("nd")
+    )
+    starts = sub.select((pl.col("nd") > dl) & (_head(pl.col("v"), pl.col("nd"), dl) == dcc)).to_series()
+    if starts.any():
+        srows = starts.arg_true()
+        s = sub.gather(srows).with_columns(
+            nl=pl.col("nd") - dl, nsn=pl.col("v") % pow10(pl.col("nd") - dl)
+        )
+        candidate = strip_national_prefix(s.select("cc", "nsn", "nl"), plans, check_length=False)
+        s = s.with_columns(cand=candidate.get_column("nsn"), cl=candidate.get_column("nl"))
+        take = (
+            ~_general_match(s, "cc", "v", "nd", plans) & _general_match(s, "cc", "cand", "cl", plans)
+        ) | s.select(_verdict(pl.col("cc"), pl.col("nd"), plans) == 2).to_series()
+        s = s.with_columns(take=take)
+        sub = sub.with_columns(
+            sub.get_column("nsn").scatter(
+                srows, s.select(pl.when("take").then("cand").otherwise("v")).to_series()
+            ),
+            sub.get_column("nl").scatter(
+                srows, s.select(pl.when("take").then("cl").otherwise("nd")).to_series()
+            ),
+        )
+    return f.with_columns(
+        f.get_column("cc").scatter(rows, sub.get_column("cc")),
+        f.get_column("nsn").scatter(rows, sub.get_column("nsn")),
+        f.get_column("nl").scatter(rows, sub.get_column("nl")),
     )

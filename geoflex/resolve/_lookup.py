@@ -1,24 +1,45 @@
-"""Vectorized lookups of parsed numbers in the compiled interval tables."""
+"""Vectorized lookups of parsed numbers in the compiled interval tables.
+
+A number is its calling code ``cc`` and national significant number, held as an integer
+value and a digit count (leading zeros are in the count). Keys (see data/_regex_intervals.py):
+``padded`` is the first 17 digits of the E.164 digit string, right-padded with zeros;
+``length key`` is ``len * 10**17 + padded``, so numbers of one length form one block.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
-from geoflex.resolve import _tables
-
 WIDTH = 17
 BLOCK = 10**WIDTH
+_POW10 = pl.Series("pow10", [10**k for k in range(19)], dtype=pl.Int64)
 
 
-def padded(e164_digits: pl.Expr) -> pl.Expr:
-    """The first 17 digits, right-padded with zeros, as Int64 (the prefix tables' key)."""
-    key: pl.Expr = e164_digits.str.slice(0, WIDTH).str.pad_end(WIDTH, "0").cast(pl.Int64)
+def pow10(k: pl.Expr) -> pl.Expr:
+    """10**k as Int64 for k in 0..18 (clipped: callers guard the rows where k is outside)."""
+    return pl.lit(_POW10).gather(k.cast(pl.Int64).clip(0, 18).fill_null(0))
+
+
+def code_length(cc: pl.Expr) -> pl.Expr:
+    """Digits in a calling code (1-3)."""
+    return pl.when(cc < 10).then(1).when(cc < 100).then(2).otherwise(3).cast(pl.Int64)
+
+
+def padded(cc: pl.Expr, value: pl.Expr, length: pl.Expr) -> pl.Expr:
+    """The prefix tables' key of the number ``cc`` + (``value``, ``length`` digits)."""
+    room = WIDTH - code_length(cc)
+    head = (
+        pl.when(length <= room)
+        .then(value * pow10(room - length))
+        .otherwise(value // pow10(length - room))
+    )
+    key: pl.Expr = cc.cast(pl.Int64) * pow10(room) + head
     return key
 
 
-def length_key(e164_digits: pl.Expr) -> pl.Expr:
-    """Length-qualified key: numbers of one length form one block (the numbers table's key)."""
-    key: pl.Expr = e164_digits.str.len_bytes().cast(pl.Int64) * BLOCK + padded(e164_digits)
+def digits_key(cc: pl.Expr, value: pl.Expr, length: pl.Expr) -> pl.Expr:
+    """The numbers table's (length-qualified) key of ``cc`` + (``value``, ``length`` digits)."""
+    key: pl.Expr = (code_length(cc) + length) * BLOCK + padded(cc, value, length)
     return key
 
 
@@ -37,18 +58,3 @@ def gather(table: pl.DataFrame, rows: pl.Series, columns: list[str]) -> pl.DataF
     """Columns of ``table`` at ``rows`` (null rows give nulls)."""
     idx = rows.cast(pl.UInt32)
     return pl.DataFrame([table.get_column(c).gather(idx) for c in columns])
-
-
-def number_facts(e164_digits: pl.Series) -> pl.DataFrame:
-    """region, type, valid for E.164 digit strings (null in, null out)."""
-    table = _tables.numbers()
-    keys = pl.select(length_key(pl.lit(e164_digits))).to_series()
-    rows = interval_index(keys, table)
-    return gather(table, rows, ["region", "type", "valid"])
-
-
-def prefix_value(e164_digits: pl.Series, table: pl.DataFrame, column: str) -> pl.Series:
-    """Longest-prefix value of ``table`` for each digit string."""
-    keys = pl.select(padded(pl.lit(e164_digits))).to_series()
-    rows = interval_index(keys, table)
-    return gather(table, rows, [column]).get_column(column)
