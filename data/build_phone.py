@@ -6,11 +6,10 @@ Run through ``python data/build.py`` (after build_geo, whose tables it uses). Ou
   with the region libphonenumber's ``region_code_for_number`` gives for those numbers, their
   number type and validity. Only intervals that carry a region or a type are stored: a number in
   no interval is invalid, and its region is the calling code's only region (if it has one).
-- ``geocode.parquet``: longest-prefix segments of the English geocoder over padded E.164 digits
-  (no length) → ``place_id``; ``places.parquet``: each place's city, state, coordinates,
-  precision and zone (see ``_phone_places``).
-- ``timezones.parquet``: longest-prefix segments of the timezone map → ``timezones``
-  ("|"-joined IANA zones).
+- ``prefixes.parquet``: longest-prefix segments over padded E.164 digits (no length; only each
+  segment's start is stored) of the English geocoder → ``place_id`` and of the timezone map
+  → ``zones_id``; ``places.parquet``: each place's city, state, coordinates, precision and
+  zone (see ``_phone_places``); ``zones.parquet``: the "|"-joined zone lists.
 - ``general.parquet``: per region, key intervals of ``cc + x`` where ``x`` fully matches the
   region's general number pattern (any length): the vectorized parser's viability checks.
 - ``metadata.json``: per region the few patterns the parser needs (IDD, national prefix for
@@ -233,26 +232,35 @@ def _country_zones(cc: str, data: dict[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def _write_segments(path: Path, rows: list[tuple[int, int, Any]], name: str, dtype: Any) -> None:
-    """Write disjoint intervals as contiguous segments: only each segment's start is stored.
-
-    Gaps become segments with a null value, so ``hi`` is the next ``lo`` minus one.
-    """
-    starts: list[int] = []
-    values: list[Any] = []
+def _segments(rows: list[tuple[int, int, Any]]) -> list[tuple[int, Any]]:
+    """Disjoint intervals as contiguous segments (start, value); gaps get a None value."""
+    out: list[tuple[int, Any]] = []
     end = -1
     for lo, hi, value in rows:
         if lo > end + 1:
-            starts.append(end + 1)
-            values.append(None)
-        starts.append(lo)
-        values.append(value)
+            out.append((end + 1, None))
+        out.append((lo, value))
         end = hi
-    starts.append(end + 1)
-    values.append(None)
-    pl.DataFrame({"lo": starts, name: values}, schema={"lo": pl.Int64, name: dtype}).write_parquet(
-        path, compression="zstd", compression_level=19, statistics=False
-    )
+    out.append((end + 1, None))
+    return out
+
+
+def _merge_segments(a: list[tuple[int, Any]], b: list[tuple[int, Any]]) -> list[tuple[int, Any, Any]]:
+    """Two segmentations of the same key space as one: (start, value in a, value in b)."""
+    starts = sorted({lo for lo, _ in a} | {lo for lo, _ in b})
+    out: list[tuple[int, Any, Any]] = []
+    i = j = 0
+    for lo in starts:
+        while i + 1 < len(a) and a[i + 1][0] <= lo:
+            i += 1
+        while j + 1 < len(b) and b[j + 1][0] <= lo:
+            j += 1
+        va = a[i][1] if a[i][0] <= lo else None
+        vb = b[j][1] if b[j][0] <= lo else None
+        if out and out[-1][1:] == (va, vb):
+            continue
+        out.append((lo, va, vb))
+    return out
 
 
 def region_metadata(cc_to_regions: dict[int, list[str]]) -> dict[str, Any]:
@@ -333,18 +341,18 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
         timezone_at=timezone_at,
     )
     places.write_parquet(out / "places.parquet", compression="zstd", statistics=False)
-    _write_segments(
-        out / "geocode.parquet",
-        [(lo, hi, pid) for (lo, hi, _), pid in zip(geocode, place_ids, strict=True)],
-        "place_id",
-        pl.Int32,
+    # One segment table for both prefix maps: a number needs one search for place and zones.
+    zone_lists = sorted({"|".join(v) for v in TIMEZONE_DATA.values()})
+    zone_id = {z: i for i, z in enumerate(zone_lists)}
+    merged = _merge_segments(
+        _segments([(lo, hi, pid) for (lo, hi, _), pid in zip(geocode, place_ids, strict=True)]),
+        _segments([(lo, hi, zone_id["|".join(v)])
+                   for lo, hi, v in prefix_table(dict(TIMEZONE_DATA))]),
     )
-    _write_segments(
-        out / "timezones.parquet",
-        [(lo, hi, "|".join(v)) for lo, hi, v in prefix_table(dict(TIMEZONE_DATA))],
-        "timezones",
-        pl.String,
-    )
+    pl.DataFrame(merged, schema={"lo": pl.Int64, "place_id": pl.Int32, "zones_id": pl.Int32},
+                 orient="row").write_parquet(out / "prefixes.parquet", compression="zstd",
+                                             compression_level=19, statistics=False)
+    pl.DataFrame({"zones": zone_lists}).write_parquet(out / "zones.parquet", compression="zstd")
 
     meta = {
         "phonenumbers_version": phonenumbers.__version__,

@@ -81,13 +81,17 @@ def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> 
 
 
 @lru_cache(maxsize=1)
-def _code_facts() -> tuple[pl.Series, pl.DataFrame]:
-    """(single region by calling code, indexable 0..999; the countries table)."""
+def _code_facts() -> tuple[pl.Series, pl.Series, pl.DataFrame, dict[str, int]]:
+    """By calling code (0..999): its single region and its zone-list id; the countries table."""
     meta = load_metadata()
-    single = [None] * 1000
+    single: list[str | None] = [None] * 1000
     for cc, regions in meta.regions_by_code.items():
         if len(regions) == 1 and regions[0] != "001":
             single[cc] = regions[0]
+    zone_index = {"|".join(z): i for i, z in enumerate(_tables.zone_lists())}
+    cc_zones: list[int | None] = [None] * 1000
+    for cc, zones in meta.cc_timezones.items():
+        cc_zones[cc] = zone_index.get("|".join(zones))
     from geoflex.reference import load_table
 
     countries = load_table("countries").select(
@@ -98,12 +102,28 @@ def _code_facts() -> tuple[pl.Series, pl.DataFrame]:
         pl.col("longitude").alias("country_lon"),
         pl.col("timezone").alias("country_zone"),
     )
-    return pl.Series(single, dtype=pl.String), countries
+    index = {c: i for i, c in enumerate(countries.get_column("country").to_list())}
+    return (
+        pl.Series(single, dtype=pl.String),
+        pl.Series(cc_zones, dtype=pl.Int32),
+        countries,
+        index,
+    )
+
+
+@lru_cache(maxsize=1)
+def _single_zones() -> pl.Series:
+    """zones_id → the zone when libphonenumber lists exactly one (else null)."""
+    singles = []
+    for zones in _tables.zone_lists():
+        real = [z for z in zones if z != "Etc/Unknown"]
+        singles.append(real[0] if len(real) == 1 else None)
+    return pl.Series(singles, dtype=pl.String)
 
 
 def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
     """Everything the phone says, for parsed numbers (one row per row of ``parsed``)."""
-    single, countries = _code_facts()
+    single, cc_zones, countries, country_index = _code_facts()
     cc, nsn, nl = pl.col("cc"), pl.col("nsn"), pl.col("nl")
     numbers = _tables.numbers()
     facts = gather(
@@ -111,13 +131,14 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
         interval_index(parsed.select(digits_key(cc, nsn, nl)).to_series(), numbers),
         ["region", "type", "valid"],
     )
+    cc_index = cc.cast(pl.Int64).fill_null(0)
     frame = (
         pl.concat([parsed, facts], how="horizontal")
         .with_columns(
             valid=pl.col("valid").fill_null(False),
-            country=pl.coalesce(
-                pl.col("region"), pl.lit(single).gather(cc.cast(pl.Int64).fill_null(0))
-            ).replace("001", None),
+            country=pl.coalesce(pl.col("region"), pl.lit(single).gather(cc_index)).replace(
+                "001", None
+            ),
         )
         .with_columns(
             geographic=pl.col("valid")
@@ -133,17 +154,33 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
         tokened = (cc == code) & (nl >= 2) & (nsn // pow10(nl - 1) == int(token))
         key_nsn = pl.when(tokened).then(nsn % pow10(nl - 1)).otherwise(key_nsn)
         key_nl = pl.when(tokened).then(nl - 1).otherwise(key_nl)
-    geo_keys = frame.select(pl.when(pl.col("geographic")).then(padded(cc, key_nsn, key_nl)))
-    geo_keys_s = geo_keys.to_series()
-    place_rows = interval_index(geo_keys_s, _tables.geocode())
-    place_id = gather(_tables.geocode(), place_rows, ["place_id"]).get_column("place_id")
+    prefix_keys = frame.select(pl.when(pl.col("geographic")).then(padded(cc, key_nsn, key_nl)))
+    prefixes = _tables.prefixes()
+    found = gather(
+        prefixes, interval_index(prefix_keys.to_series(), prefixes), ["place_id", "zones_id"]
+    )
     places = _tables.places()
-    place_cols = gather(places, place_id, [c for c in places.columns if c != "place_id"])
+    place_cols = gather(
+        places, found.get_column("place_id"), [c for c in places.columns if c != "place_id"]
+    )
+    country_rows = frame.get_column("country").replace_strict(
+        country_index, default=None, return_dtype=pl.UInt32
+    )
     frame = pl.concat(
-        [frame, place_cols, pl.DataFrame({"tz_row": interval_index(geo_keys_s, _tables.timezones())})],
+        [
+            frame,
+            place_cols,
+            gather(countries, country_rows, countries.columns[1:]),
+            found.select("zones_id"),
+        ],
         how="horizontal",
-    ).join(countries, on="country", how="left", maintain_order="left")
-    frame = _choose_zones(frame, meta)
+    ).with_columns(
+        zones_id=pl.when(pl.col("geographic"))
+        .then("zones_id")
+        .when(pl.col("valid"))
+        .then(pl.lit(cc_zones).gather(cc_index))
+    )
+    frame = frame.with_columns(zone=_choose_zones(frame))
     ok = pl.col("valid")
     has_place = ok & pl.col("place_level").is_not_null()
     precise = has_place & pl.col("place_lat").is_not_null()
@@ -185,31 +222,30 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
     )
 
 
-def _choose_zones(frame: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
-    """One IANA zone per valid number (column ``zone``).
+def _choose_zones(frame: pl.DataFrame) -> pl.Series:
+    """One IANA zone per valid number.
 
     libphonenumber's zone list for the number's prefix (for numbers that are not geographic:
     for its calling code); when it has several, the zone at the number's place if it is one of
     them, else the country's principal zone if it is one of them, else the place's zone, else
     the country's principal zone, else the first listed.
     """
-    keys = ["tz_row", "zone_cc", "place_zone", "country_zone"]
-    frame = frame.with_columns(
-        zone_cc=pl.when(pl.col("valid") & ~pl.col("geographic")).then(pl.col("cc"))
-    )
-    combos = frame.filter(pl.col("valid")).select(keys).unique()
-    table = _tables.timezones().get_column("timezones")
-    chosen = []
-    for tz_row, zone_cc, place_zone, country_zone in combos.iter_rows():
-        if zone_cc is not None:
-            zones = meta.cc_timezones.get(zone_cc, [])
-        elif tz_row is not None and table[tz_row] is not None:
-            zones = table[tz_row].to_list()
-        else:
-            zones = []
-        chosen.append(_one_zone(zones, place_zone, country_zone))
+    ids = frame.get_column("zones_id")
+    zone = _single_zones().gather(ids.cast(pl.UInt32))
+    open_rows = (frame.get_column("valid") & zone.is_null()).arg_true()
+    if len(open_rows) == 0:
+        return zone
+    keys = ["zones_id", "place_zone", "country_zone"]
+    pending = frame.select(keys).gather(open_rows)
+    combos = pending.unique()
+    lists = _tables.zone_lists()
+    chosen = [
+        _one_zone(lists[zid] if zid is not None else [], place_zone, country_zone)
+        for zid, place_zone, country_zone in combos.iter_rows()
+    ]
     combos = combos.with_columns(zone=pl.Series(chosen, dtype=pl.String))
-    return frame.join(combos, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    picked = pending.join(combos, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    return zone.scatter(open_rows, picked.get_column("zone"))
 
 
 def _one_zone(zones: list[str], place_zone: str | None, country_zone: str | None) -> str | None:
@@ -250,9 +286,13 @@ def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:
     country = default_country.upper()
     sample = raw.sample(min(len(raw), 20_000), seed=0) if len(raw) > 20_000 else raw
     if len(raw) > 1000 and sample.n_unique() < _DEDUPE_BELOW * len(sample):
-        categories = pl.Categories.random()
-        codes = raw.cast(pl.Categorical(categories)).to_physical()
-        geo = _resolve_distinct(categories.to_series(), country).gather(codes)
+        as_categories = raw.cast(pl.Categorical(pl.Categories.random()))
+        distinct = as_categories.unique()
+        # Codes are dense (0..n-1): the distinct strings in code order index the results.
+        order = distinct.to_physical()
+        strings = distinct.cast(pl.String).gather(order.arg_sort())
+        codes = as_categories.to_physical()
+        geo = _resolve_distinct(strings, country).gather(codes)
     else:
         geo = _resolve_distinct(raw, country)
     return geo.select(

@@ -25,7 +25,7 @@ from geoflex.resolve._lookup import digits_key, interval_index, pow10
 from geoflex.resolve._metadata import PhoneMetadata, RegionRules
 
 _SIMPLE_SHAPE = r"^(?:tel:|whatsapp:)?[ (]*\+?[0-9 ().\-/]*$"
-_EXTENSION = r"^(.*[0-9])(?i:(?: ?(?:ext\.? ?|x ?|# ?)|;ext=))[0-9]{1,6}$"
+_EXTENSION_TAIL = r"(?i)(?: ?(?:ext\.? ?|x ?|# ?)|;ext=)[0-9]{1,6}$"
 # Full-width forms are the same characters to libphonenumber (digit, plus, punctuation).
 _FULLWIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {
     "\uff0b": "+",
@@ -57,6 +57,7 @@ class _Plans:
     other_lengths: tuple[int, ...]
     other_codes: tuple[int, ...]
     complex_codes: tuple[int, ...]  # main region rewrites its national prefix: `_parse` decides
+    complex_patterns: dict[int, str]  # ... with this national-prefix pattern
     verdicts: pl.Series  # Int8 verdict index at code * _MAX_LEN + length
     general_main: pl.DataFrame  # general-pattern intervals of every main region
 
@@ -75,12 +76,15 @@ def _plans(meta: PhoneMetadata) -> _Plans:
     lengths: set[int] = set()
     other_codes: list[int] = []
     complex_codes: list[int] = []
+    complex_patterns: dict[int, str] = {}
     verdicts = [1] * (1000 * _MAX_LEN)  # unknown codes: "too_short" keeps a number as it is
     mains = []
     for cc in sorted(codes):
         rules = meta.rules_for_code(cc)
         if not _is_simple(rules):
+            assert rules is not None and rules.np_parse is not None
             complex_codes.append(cc)
+            complex_patterns[cc] = rules.np_parse
         elif rules is not None and rules.np_literals:
             literals = rules.np_literals
             if len(literals) == 1 and len(literals[0]) == 1:
@@ -101,6 +105,7 @@ def _plans(meta: PhoneMetadata) -> _Plans:
         other_lengths=tuple(sorted(lengths)),
         other_codes=tuple(other_codes),
         complex_codes=tuple(complex_codes),
+        complex_patterns=complex_patterns,
         verdicts=pl.Series(verdicts, dtype=pl.Int8),
         general_main=_tables.general().filter(pl.col("region").is_in(mains)).sort("lo"),
     )
@@ -189,9 +194,16 @@ def _readable(raw: pl.Series) -> pl.DataFrame:
     retry = ~frame.get_column("simple") & (raw.str.len_chars() <= 250)
     if retry.any():
         rows = retry.arg_true()
-        sub = raw.gather(rows).str.replace_many(_FULLWIDTH)
-        body = sub.str.extract(_EXTENSION, 1)
-        sub = pl.select(pl.coalesce(pl.lit(body), pl.lit(sub))).to_series()
+        sub = raw.gather(rows)
+        wide = sub.str.contains(r"[^\x00-\x7F]")
+        if wide.any():
+            wide_rows = wide.arg_true()
+            sub = sub.scatter(wide_rows, sub.gather(wide_rows).str.replace_many(_FULLWIDTH))
+        # A plain extension after a number that ends in a digit (libphonenumber sets it aside).
+        body = sub.str.replace(_EXTENSION_TAIL, "")
+        sub = pl.select(
+            pl.when(pl.lit(body).str.contains("[0-9]$")).then(pl.lit(body)).otherwise(pl.lit(sub))
+        ).to_series()
         frame = frame.with_columns(
             frame.get_column("text").scatter(rows, sub),
             frame.get_column("simple").scatter(rows, sub.str.contains(_SIMPLE_SHAPE)),
@@ -243,7 +255,7 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
     rows = simple.arg_true()
     f = (
         pl.DataFrame({"d": readable.get_column("text").gather(rows)})
-        .select(d=pl.col("d").str.replace_all(r"[^0-9+]", ""))
+        .select(d=pl.col("d").str.replace_all(r"[^0-9+]+", ""))
         .with_columns(plus=pl.col("d").str.starts_with("+"), digits=pl.col("d").str.strip_chars_start("+"))
         .with_columns(nd=pl.col("digits").str.len_bytes().cast(pl.Int64))
         .with_columns(v=pl.col("digits").str.slice(0, _MAX_DIGITS).cast(pl.Int64, strict=False))
@@ -306,6 +318,7 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
             f.get_column("nl").scatter(srows, stripped.get_column("nl")),
         )
 
+    f = f.with_columns(rewrite=_needs_rewrite(f, plans))
     intl = pl.col("skip").is_not_null()
     f = f.with_columns(
         status=pl.when(pl.col("nd") == 0)
@@ -320,7 +333,7 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         .then(pl.lit("too_short"))
         .when(intl & pl.col("cc").is_null() & ~pl.col("plus"))
         .then(pl.lit("unknown_calling_code"))
-        .when(pl.col("cc").is_null() | pl.col("cc").is_in(plans.complex_codes))
+        .when(pl.col("cc").is_null() | pl.col("rewrite"))
         .then(None)  # "+" with an unknown code is retried without the plus by _parse
         .when(pl.col("nl") < 2)
         .then(pl.lit("too_short"))
@@ -332,7 +345,7 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
             (pl.col("nd") == 2)
             | (pl.col("nd") > _MAX_DIGITS)
             | pl.col("cc").is_null()
-            | pl.col("cc").is_in(plans.complex_codes)
+            | pl.col("rewrite")
         )
     )
     done = ~pl.col("slow") & pl.col("status").is_null()
@@ -346,6 +359,30 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
     return out.with_columns(
         out.get_column(c).scatter(rows, part.get_column(c)) for c in part.columns
     )
+
+
+def _needs_rewrite(f: pl.DataFrame, plans: _Plans) -> pl.Series:
+    """Numbers whose region rewrites national prefixes and whose start matches that rule.
+
+    When the rule matches nothing (or only the empty string) at the start of the national
+    number, it changes nothing and the number is already parsed; otherwise `_parse` decides.
+    """
+    cc = f.get_column("cc")
+    rewrite = cc.is_in(plans.complex_codes).fill_null(False)
+    if not rewrite.any():
+        return rewrite
+    rows = rewrite.arg_true()
+    sub = f.select("cc", "nsn", "nl").gather(rows).with_columns(
+        text=pl.col("nsn").cast(pl.String).str.zfill(pl.col("nl"))
+    )
+    matched = pl.Series([False] * len(rows))
+    for code in sub.get_column("cc").unique().to_list():
+        mine = (sub.get_column("cc") == code).arg_true()
+        prefix = sub.get_column("text").gather(mine).str.extract(
+            f"^(?:{plans.complex_patterns[code]})", 0
+        )
+        matched = matched.scatter(mine, prefix.fill_null("").str.len_bytes() > 0)
+    return rewrite.scatter(rows, matched)
 
 
 def _national(f: pl.DataFrame, national: pl.Series, rules: RegionRules, plans: _Plans) -> pl.DataFrame:

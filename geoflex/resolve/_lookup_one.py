@@ -58,8 +58,7 @@ def _tables_py() -> dict[str, Any]:
     from geoflex.reference import load_table
 
     numbers = _tables.numbers()
-    geocode = _tables.geocode()
-    tz = _tables.timezones()
+    prefixes = _tables.prefixes()
     places = _tables.places()
     subs = load_table("subdivisions")
     return {
@@ -68,10 +67,12 @@ def _tables_py() -> dict[str, Any]:
             numbers["hi"].to_list(),
             list(zip(numbers["region"], numbers["type"], numbers["valid"], strict=True)),
         ),
-        "geocode": _Interval(
-            geocode["lo"].to_list(), geocode["hi"].to_list(), geocode["place_id"].to_list()
+        "prefixes": _Interval(
+            prefixes["lo"].to_list(),
+            prefixes["hi"].to_list(),
+            list(zip(prefixes["place_id"], prefixes["zones_id"], strict=True)),
         ),
-        "tz": _Interval(tz["lo"].to_list(), tz["hi"].to_list(), tz["timezones"].to_list()),
+        "zone_lists": _tables.zone_lists(),
         "places": places.rows(named=True),
         "countries": {r["country"]: r for r in load_table("countries").iter_rows(named=True)},
         "states": dict(zip(subs["state_code"], subs["state"], strict=True)),
@@ -153,9 +154,9 @@ def lookup(phone: str | None, *, default_country: str = "US") -> GeoRecord:
         token = meta.mobile_tokens.get(parsed.calling_code)
         if token and digits.startswith(f"{parsed.calling_code}{token}"):
             key_digits = str(parsed.calling_code) + digits[len(str(parsed.calling_code)) + 1 :]
-        place_id = t["geocode"].find(_padded(key_digits))
+        place_id, zones_id = t["prefixes"].find(_padded(key_digits)) or (None, None)
         place = t["places"][place_id] if place_id is not None else None
-        zones = t["tz"].find(_padded(key_digits)) or []
+        zones = t["zone_lists"][zones_id] if zones_id is not None else []
     zone = _one_zone(list(zones), place["place_zone"] if place else None, info.get("timezone"))
     found: dict[str, Any] = place or {}
     state_code = found.get("place_state_code")

@@ -34,9 +34,9 @@ def general() -> pl.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def geocode() -> pl.DataFrame:
-    """Padded E.164 prefix segments → place_id (null: no description)."""
-    return _segments("geocode")
+def prefixes() -> pl.DataFrame:
+    """Padded E.164 prefix segments → place_id (geocoder) and zones_id (timezone map)."""
+    return _segments("prefixes")
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +46,6 @@ def places() -> pl.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def timezones() -> pl.DataFrame:
-    """Padded E.164 prefix segments → libphonenumber's list of IANA zones."""
-    return _segments("timezones").with_columns(pl.col("timezones").str.split("|"))
+def zone_lists() -> list[list[str]]:
+    """zones_id → libphonenumber's list of IANA zones for that prefix."""
+    return [z.split("|") for z in _read("zones").get_column("zones").to_list()]
