@@ -125,28 +125,40 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--baseline-sample", type=int, default=20_000)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {platform.processor() or '?'}, "
-          f"python {platform.python_version()}, polars {pl.__version__}")
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or '?'}, "
+        f"python {platform.python_version()}, polars {pl.__version__}"
+    )
     unique = unique_corpus(args.rows)
     zipf = zipf_corpus(args.rows)
-    print(f"corpora: unique {unique.height} rows ({unique['phone'].n_unique()} distinct), "
-          f"zipf {zipf.height} rows ({zipf['phone'].n_unique()} distinct)")
+    print(
+        f"corpora: unique {unique.height} rows ({unique['phone'].n_unique()} distinct), "
+        f"zipf {zipf.height} rows ({zipf['phone'].n_unique()} distinct)"
+    )
     for name, frame in (("unique", unique), ("zipf", zipf)):
         sample = frame["phone"].head(args.baseline_sample).to_list()
         base = baseline_rate(sample)
         ours, seconds = geoflex_rate(frame.select("phone"))
-        print(f"{name:7s} phonenumbers loop {base:>12,.0f} numbers/s | geoflex "
-              f"{ours:>12,.0f} rows/s ({seconds:.2f} s for {frame.height:,}) | "
-              f"ratio {ours / base:7.1f}x")
+        print(
+            f"{name:7s} phonenumbers loop {base:>12,.0f} numbers/s | geoflex "
+            f"{ours:>12,.0f} rows/s ({seconds:.2f} s for {frame.height:,}) | "
+            f"ratio {ours / base:7.1f}x"
+        )
     path = CORPUS / f"phones_unique_{args.rows}.parquet"
     rss = peak_rss_mb(path)
-    print(f"peak RSS resolving {args.rows:,} unique: {rss['peak_mb']:.0f} MB "
-          f"(after reading the corpus: {rss['before_mb']:.0f} MB; {rss['seconds']:.2f} s cold)")
+    print(
+        f"peak RSS resolving {args.rows:,} unique: {rss['peak_mb']:.0f} MB "
+        f"(after reading the corpus: {rss['before_mb']:.0f} MB; {rss['seconds']:.2f} s cold)"
+    )
     cold = cold_start()
-    print(f"import geoflex {cold['import_s']:.3f} s | first resolve after import "
-          f"{cold['first_resolve_s']:.3f} s | first lookup {cold['first_lookup_s']:.3f} s | "
-          f"warm lookup {cold['lookup_ms']:.3f} ms")
-    print(f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"import geoflex {cold['import_s']:.3f} s | first resolve after import "
+        f"{cold['first_resolve_s']:.3f} s | first lookup {cold['first_lookup_s']:.3f} s | "
+        f"warm lookup {cold['lookup_ms']:.3f} ms"
+    )
+    print(
+        f"this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ US overlay codes missing there, from the zipcodes package's per-ZIP area-code li
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -13,19 +14,23 @@ from typing import Any
 
 import polars as pl
 import shapely
-from shapely.geometry import Point
-
 from _geo_io import COORD_DECIMALS, geojson_geometry, inner_point
+from _geo_keys import place_key
 from _geo_us import ZIP_COUNTRY_STATES, has_point
+from shapely.geometry import Point
 
 _US_TERRITORIES = {"PR", "VI", "GU", "AS", "MP"}
 
 
+@functools.cache
 def nanp_country(npa: str) -> str | None:
-    """The region libphonenumber gives numbers of this area code (None: not in service)."""
+    """The region libphonenumber gives numbers of this area code (None: not in service).
+
+    Validity needs a real exchange; a spread of 115 exchanges finds one in every code in service.
+    """
     import phonenumbers
 
-    for nxx in range(200, 1000):
+    for nxx in range(200, 1000, 7):
         number = phonenumbers.parse(f"+1{npa}{nxx}4567")
         if phonenumbers.is_valid_number(number):
             region = phonenumbers.region_code_for_number(number)
@@ -70,7 +75,7 @@ def polygon_groups(parquet: Path) -> tuple[dict[str, Any], dict[str, str], dict[
 
 
 def zip_area_code_points(zips: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per area code listed by ZIPs: the ZIP nearest the median of those ZIPs, its state, co-codes."""
+    """Per area code listed by ZIPs: the ZIP nearest those ZIPs' median, their state, co-codes."""
     listed: dict[str, list[dict[str, Any]]] = {}
     for z in zips:
         if z["active"] and has_point(z) and z["state"] not in ZIP_COUNTRY_STATES:
@@ -83,7 +88,10 @@ def zip_area_code_points(zips: list[dict[str, Any]]) -> dict[str, dict[str, Any]
         mlon = statistics.median(p[1] for p in pts)
         nearest = min(
             zs,
-            key=lambda z: ((float(z["lat"]) - mlat) ** 2 + (float(z["long"]) - mlon) ** 2, z["zip_code"]),
+            key=lambda z: (
+                (float(z["lat"]) - mlat) ** 2 + (float(z["long"]) - mlon) ** 2,
+                z["zip_code"],
+            ),
         )
         states = Counter(z["state"] for z in zs)
         co_codes = Counter(c for z in zs for c in z["area_codes"] if c != npa)
@@ -97,8 +105,102 @@ def zip_area_code_points(zips: list[dict[str, Any]]) -> dict[str, dict[str, Any]
     return out
 
 
+def geocoder_city_point(
+    description: str, country: str, places: pl.DataFrame
+) -> tuple[float, float] | None:
+    """The place point of a "City, ST" description (None for a state-only description)."""
+    if ", " not in description:  # a state or province only: no point finer than the state's
+        return None
+    city, state = description.rsplit(", ", 1)
+    hit = places.filter(
+        pl.col("country") == country,
+        pl.col("state_code") == f"{country}-{state}",
+        pl.col("key") == place_key(city),
+    )
+    if hit.is_empty():
+        return None
+    return float(hit["latitude"][0]), float(hit["longitude"][0])
+
+
+# libphonenumber's spellings of a few state names.
+_STATE_ALIASES = {
+    "british colombia": "CA-BC",
+    "washington state": "US-WA",
+    "washington dc": "US-DC",
+}
+
+
+def add_geocoder_points(
+    rows: list[dict[str, Any]],
+    places: pl.DataFrame,
+    group_index: list[tuple[str, Any]],
+    stats: Counter[str],
+    missing: list[str],
+) -> None:
+    """Place in-service US/CA codes that neither polygons nor ZIPs place, from libphonenumber.
+
+    Its description of the whole code is a city ("Toronto, ON": the city's place point,
+    ``geocoder_city``) or a state/province. A province whose polygon codes form a single
+    overlay group (MB 204, SK 306, NB 506, NS/PE 902, NL 709) has only one area an overlay can
+    cover: that group's point (``geocoder_state``). Any other code stays unplaced.
+    """
+    from phonenumbers.geodata import GEOCODE_DATA
+
+    placed = {r["npa"] for r in rows}
+    group_country = {r["overlay_group"]: r["country"] for r in rows}
+    groups_of_state: dict[str, set[str]] = {}
+    for r in rows:
+        if r["source"] == "polygon" and r["state_code"]:
+            groups_of_state.setdefault(r["state_code"], set()).add(r["overlay_group"])
+    head = {r["overlay_group"]: r for r in rows if r["npa"] == r["overlay_group"]}
+    for npa in range(200, 1000):
+        code = str(npa)
+        if code in placed or code[1:] == "11":
+            continue
+        country = nanp_country(code)
+        if country not in ("US", "CA"):
+            continue
+        description = GEOCODE_DATA.get(f"1{code}", {}).get("en", "")
+        point = geocoder_city_point(description, country, places)
+        if point is not None:
+            p = Point(point[1], point[0])
+            inside = [
+                g for g, geom in group_index if geom.covers(p) and group_country.get(g) == country
+            ]
+            state = f"{country}-{description.rsplit(', ', 1)[1]}"
+            rows.append({"npa": code, "country": country, "latitude": point[0],
+                         "longitude": point[1], "overlay_group": min(inside) if inside else code,
+                         "source": "geocoder_city", "state_code": state})  # fmt: skip
+            stats["geocoder_city"] += 1
+            continue
+        state = _state_code_named(description, country)
+        groups = groups_of_state.get(state or "", set())
+        if len(groups) == 1:
+            group = head[next(iter(groups))]
+            rows.append({"npa": code, "country": country, "latitude": group["latitude"],
+                         "longitude": group["longitude"], "overlay_group": group["npa"],
+                         "source": "geocoder_state", "state_code": state})  # fmt: skip
+            stats["geocoder_state"] += 1
+            continue
+        stats["in_service_without_point"] += 1
+        missing.append(code)
+
+
+def _state_code_named(name: str, country: str) -> str | None:
+    import pycountry
+
+    key = place_key(name)
+    if key in _STATE_ALIASES:
+        return _STATE_ALIASES[key]
+    for sub in pycountry.subdivisions.get(country_code=country):
+        if place_key(sub.name) == key:
+            return str(sub.code)
+    return None
+
+
 def build_area_codes(
     parquet: Path,
+    places: pl.DataFrame,
     zips: list[dict[str, Any]],
     state_polygons: dict[str, Any],
     ca_cities: list[dict[str, Any]],
@@ -114,8 +216,23 @@ def build_area_codes(
 
     def ca_province_near(lat: float, lon: float) -> str:
         # No province polygons in the sources: the nearest Canadian city's province.
-        city = min(ca_cities, key=lambda c: ((c["latitude"] - lat) ** 2 + (c["longitude"] - lon) ** 2))
+        city = min(
+            ca_cities, key=lambda c: (c["latitude"] - lat) ** 2 + (c["longitude"] - lon) ** 2
+        )
         return str(city["state_code"])
+
+    def state_of(row: dict[str, Any]) -> str | None:
+        lat, lon, country = row["latitude"], row["longitude"], row["country"]
+        if country == "US":
+            state = us_state_at(lat, lon)
+            if state is None and row["source"] == "zip_area_codes":
+                state = f"US-{from_zips[row['npa']]['state']}"
+            if state is None:
+                stats["us_point_outside_states"] += 1
+            return state
+        if country == "CA":
+            return ca_province_near(lat, lon)
+        return f"US-{country}" if country in _US_TERRITORIES else None
 
     rows = []
     stats: Counter[str] = Counter()
@@ -129,12 +246,14 @@ def build_area_codes(
                      "overlay_group": group[npa], "source": "polygon"})  # fmt: skip
         stats["polygon"] += 1
     group_index = sorted(dissolved.items())
+    stats_missing: list[str] = []
     for npa, z in from_zips.items():
         if npa in polygons:
             continue
         country = nanp_country(npa)
-        if country is None:
-            stats["zip_not_in_service"] += 1
+        if country != "US":
+            # US ZIPs near the border list Canadian codes too; those are placed below, or not.
+            stats["zip_listed_not_us"] += 1
             continue
         point = Point(z["longitude"], z["latitude"])
         inside = [g for g, geom in group_index if geom.covers(point)]
@@ -144,28 +263,31 @@ def build_area_codes(
             # Overlapping polygons of different groups: the group whose codes the ZIPs list most.
             overlay = max(inside, key=lambda g: (score.get(g, 0), -int(g)))
         else:
-            overlay = max(score, key=lambda g: (score[g], -int(g))) if score and max(score.values()) else npa
+            overlay = (
+                max(score, key=lambda g: (score[g], -int(g)))
+                if score and max(score.values())
+                else npa
+            )
             stats["zip_point_outside_polygons"] += 1
         rows.append({"npa": npa, "country": country, "latitude": z["latitude"],
                      "longitude": z["longitude"], "overlay_group": overlay,
                      "source": "zip_area_codes"})  # fmt: skip
         stats["zip_area_codes"] += 1
     for row in rows:
-        lat, lon, country = row["latitude"], row["longitude"], row["country"]
-        if country == "US":
-            state = us_state_at(lat, lon)
-            if state is None and row["source"] == "zip_area_codes":
-                state = f"US-{from_zips[row['npa']]['state']}"
-            if state is None:
-                stats["us_point_outside_states"] += 1
-        elif country == "CA":
-            state = ca_province_near(lat, lon)
-        else:
-            state = f"US-{country}" if country in _US_TERRITORIES else None
-        row["state_code"] = state
-        row["timezone"] = timezone_at(lat, lon)
+        row["state_code"] = state_of(row)
+    add_geocoder_points(rows, places, group_index, stats, stats_missing)
+    for row in rows:
+        row["timezone"] = timezone_at(row["latitude"], row["longitude"])
+    stats["missing"] = ",".join(stats_missing)  # type: ignore[assignment]
     df = pl.DataFrame(rows, infer_schema_length=None).select(
-        "npa", "country", "state_code", "latitude", "longitude", "overlay_group", "source", "timezone"
+        "npa",
+        "country",
+        "state_code",
+        "latitude",
+        "longitude",
+        "overlay_group",
+        "source",
+        "timezone",
     )
     features = []
     codes_of = df.group_by("overlay_group").agg(pl.col("npa").sort().str.join(", ").alias("codes"))

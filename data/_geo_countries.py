@@ -7,7 +7,6 @@ from typing import Any
 import polars as pl
 import pycountry
 import shapely
-
 from _geo_io import geojson_geometry, inner_point
 from _geo_topo import topo_features
 
@@ -30,7 +29,7 @@ NAME_FIXES = {
     "VG": "British Virgin Islands",
     "VI": "U.S. Virgin Islands",
 }
-# Region codes libphonenumber uses that ISO 3166-1 does not assign (001, non-geographic, is left out).
+# Region codes libphonenumber uses that ISO 3166-1 lacks (001 is non-geographic: left out).
 EXTRA_COUNTRIES = {
     # code: (iso3, numeric, name, continent, geonames country holding its places, admin1)
     "XK": ("XKX", None, "Kosovo", "EU", "XK", None),
@@ -38,10 +37,11 @@ EXTRA_COUNTRIES = {
     "TA": (None, None, "Tristan da Cunha", "AF", "SH", "03"),
 }
 # UN M49 sub-regions Caribbean and Central America (South America is geonames' continent SA).
-UN_CARIBBEAN = set(
-    "AI AG AW BS BB BQ VG KY CU CW DM DO GD GP HT JM MQ MS PR BL KN LC MF VC SX TT TC VI".split()
-)
-UN_CENTRAL_AMERICA = set("BZ CR SV GT HN MX NI PA".split())
+UN_CARIBBEAN = {
+    "AI", "AG", "AW", "BS", "BB", "BQ", "VG", "KY", "CU", "CW", "DM", "DO", "GD", "GP",
+    "HT", "JM", "MQ", "MS", "PR", "BL", "KN", "LC", "MF", "VC", "SX", "TT", "TC", "VI",
+}  # fmt: skip
+UN_CENTRAL_AMERICA = {"BZ", "CR", "SV", "GT", "HN", "MX", "NI", "PA"}
 NORTH_AMERICA = {"US", "CA", "BM", "GL", "PM"}
 # Geonames puts these in its Antarctica continent; UN M49 places them elsewhere and so do we.
 # AQ itself keeps the region "Antarctica" (no phone numbers, no customers, but a valid code).
@@ -137,7 +137,9 @@ def build_countries(
             by_country.get((gn_country, admin1), []),
             key=lambda p: (-p["population"], p["geonameid"]),
         )
-        capital = next((p for p in places if gn.get("capital") and p["name"] == gn["capital"]), None)
+        capital = next(
+            (p for p in places if gn.get("capital") and p["name"] == gn["capital"]), None
+        )
         principal = capital or (places[0] if places else None)
         if code in polygons:
             lat, lon = inner_point(polygons[code])
@@ -165,7 +167,9 @@ def build_countries(
                 "point_source": point_source,
             }
         )
-    df = pl.DataFrame(rows, infer_schema_length=None, schema_overrides={"numeric": pl.String, "iso3": pl.String})
+    df = pl.DataFrame(
+        rows, infer_schema_length=None, schema_overrides={"numeric": pl.String, "iso3": pl.String}
+    )
     features = []
     names = dict(zip(df["country"], df["country_name"], strict=True))
     for code in sorted(polygons):

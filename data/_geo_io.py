@@ -87,19 +87,30 @@ def write_geojson(path: Path, features: list[dict[str, Any]]) -> int:
 # --- tables -------------------------------------------------------------------------------
 
 
-def write_parquet(path: Path, df: pl.DataFrame, *, sort_by: list[str]) -> int:
+def write_parquet(
+    path: Path, df: pl.DataFrame, *, sort_by: list[str], delta_strings: tuple[str, ...] = ()
+) -> int:
     """Write ``df`` sorted, zstd-compressed, one row group, no statistics; return the row count.
 
-    Same input gives the same bytes (no timestamps in the file; fixed row-group layout).
+    ``delta_strings`` are high-cardinality sorted string columns stored with DELTA_BYTE_ARRAY
+    (prefix sharing; ~20% smaller than dictionaries for place names). Same input, same bytes.
     """
+    import pyarrow.parquet as pq
+
     path.parent.mkdir(parents=True, exist_ok=True)
     df = df.sort(sort_by, nulls_last=True, maintain_order=True)
-    df.write_parquet(
+    pq.write_table(
+        df.to_arrow(),
         path,
         compression="zstd",
         compression_level=19,
-        statistics=False,
+        write_statistics=False,
         row_group_size=max(len(df), 1),
+        # Dictionaries pay off for repetitive strings only; numbers compress better plain.
+        use_dictionary=[
+            c for c, t in df.schema.items() if t == pl.String and c not in delta_strings
+        ],
+        column_encoding=dict.fromkeys(delta_strings, "DELTA_BYTE_ARRAY") or None,
     )
     return len(df)
 
@@ -123,7 +134,11 @@ def file_entry(data_dir: Path, path: Path, rows: int) -> dict[str, Any]:
 def build_date() -> str:
     """Today (UTC) as an ISO date, or the date of ``SOURCE_DATE_EPOCH`` for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    now = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        if epoch
+        else dt.datetime.now(dt.timezone.utc)
+    )
     return now.date().isoformat()
 
 

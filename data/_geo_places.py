@@ -6,10 +6,9 @@ import unicodedata
 from typing import Any
 
 import polars as pl
-
 from _geo_io import COORD_DECIMALS
+from _geo_keys import place_key
 from _geo_us import US_TERRITORY_FIPS, geonames_state_code
-from geoflex.reference import place_key
 
 _LATIN_EXTRA = set("ßæœøđðłþıħŧŋ")
 _US_TERRITORIES = set(US_TERRITORY_FIPS.values())
@@ -100,7 +99,14 @@ def build_places(
         )
         .unique(["country", "state_code", "key"], keep="first", maintain_order=True)
         .select(
-            "country", "state_code", "name", "key", "latitude", "longitude", "population", "timezone"
+            "country",
+            "state_code",
+            "name",
+            "key",
+            "latitude",
+            "longitude",
+            "population",
+            "timezone",
         )
         .with_columns(pl.col("population").cast(pl.Int32))
     )

@@ -101,7 +101,9 @@ def check_python_packages() -> dict[str, str]:
     for name, pinned in PYPI_PACKAGES.items():
         version = metadata.version(name)
         if pinned is not None and version != pinned:
-            raise RuntimeError(f"{name}=={pinned} is needed for a reproducible build, found {version}")
+            raise RuntimeError(
+                f"{name}=={pinned} is needed for a reproducible build, found {version}"
+            )
         found[name] = version
     return found
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.affinity import translate
+from shapely.geometry import Polygon
 
 
 def _decode_arcs(topo: dict[str, Any]) -> list[list[tuple[float, float]]]:
@@ -32,12 +33,51 @@ def _ring(arc_ids: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
     return points
 
 
-def _polygon(rings: list[list[int]], arcs: list[list[tuple[float, float]]]) -> Polygon | None:
+def _unwrap(ring: list[tuple[float, float]]) -> tuple[list[tuple[float, float]], float]:
+    """Make longitudes continuous across the antimeridian (179 → -179 becomes 179 → 181).
+
+    world-atlas is made for spherical rendering: its rings cross ±180 freely. Returns the ring
+    and the total shift at its end (non-zero when the ring goes round a pole: Antarctica).
+    """
+    out: list[tuple[float, float]] = []
+    shift = 0.0
+    for i, (x, y) in enumerate(ring):
+        if i:
+            previous = ring[i - 1][0]
+            if x - previous > 180:
+                shift -= 360
+            elif previous - x > 180:
+                shift += 360
+        out.append((x + shift, y))
+    return out, shift
+
+
+def _polygon(rings: list[list[int]], arcs: list[list[tuple[float, float]]]) -> Any:
     # Quantization can collapse a tiny island to fewer than 4 points: such rings are dropped.
     shell, *holes = (_ring(r, arcs) for r in rings)
     if len(shell) < 4:
         return None
-    return Polygon(shell, [h for h in holes if len(h) >= 4])
+    shell, shift = _unwrap(shell)
+    if shift:  # round a pole: close the ring along the pole's parallel
+        pole = -90.0 if sum(y for _, y in shell) < 0 else 90.0
+        shell = [*shell[:-1], (shell[-2][0], pole), (shell[0][0], pole), shell[0]]
+    holes = [_unwrap(h)[0] for h in holes if len(h) >= 4]
+    polygon = shapely.make_valid(Polygon(shell, holes))
+    return _fold_into_world(polygon)
+
+
+def _fold_into_world(geom: Any) -> Any:
+    """Cut a geometry at ±180 and shift the parts outside [-180, 180] back by 360 degrees."""
+    minx, _, maxx, _ = geom.bounds
+    if minx >= -180 and maxx <= 180:
+        return geom
+    parts = []
+    for offset in (-720, -360, 0, 360, 720):
+        window = shapely.box(-180 - offset, -90, 180 - offset, 90)
+        piece = shapely.intersection(geom, window)
+        if not piece.is_empty:
+            parts.append(translate(piece, xoff=offset))
+    return polygonal(shapely.union_all(parts))
 
 
 def topo_features(topo: dict[str, Any], object_name: str) -> list[tuple[Any, dict[str, Any], Any]]:
@@ -52,7 +92,7 @@ def topo_features(topo: dict[str, Any], object_name: str) -> list[tuple[Any, dic
             geom = _polygon(g["arcs"], arcs)
         elif g["type"] == "MultiPolygon":
             parts = [p for p in (_polygon(p, arcs) for p in g["arcs"]) if p is not None]
-            geom = MultiPolygon(parts) if parts else None
+            geom = shapely.union_all(parts) if parts else None
         else:  # null geometries carry no shape
             continue
         if geom is None:

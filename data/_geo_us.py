@@ -8,7 +8,6 @@ from typing import Any
 
 import polars as pl
 import pycountry
-
 from _geo_io import COORD_DECIMALS, geojson_geometry, inner_point
 from _geo_topo import topo_features
 
@@ -43,10 +42,14 @@ def check_ca_admin1(cities: dict[str, dict[str, Any]]) -> None:
     """Fail the build if GeoNames' Canadian admin1 codes no longer mean what the table says."""
     for admin1, prov in CA_GEONAMES_ADMIN1.items():
         names = {
-            c["name"] for c in cities.values() if c["countrycode"] == "CA" and c["admin1code"] == admin1
+            c["name"]
+            for c in cities.values()
+            if c["countrycode"] == "CA" and c["admin1code"] == admin1
         }
         if _CA_CAPITALS[prov] not in names:
-            raise ValueError(f"geonames CA admin1 {admin1} should hold {_CA_CAPITALS[prov]} ({prov})")
+            raise ValueError(
+                f"geonames CA admin1 {admin1} should hold {_CA_CAPITALS[prov]} ({prov})"
+            )
 
 
 def state_polygons(states_topo: dict[str, Any], fips_to_postal: dict[str, str]) -> dict[str, Any]:
@@ -80,7 +83,10 @@ def build_subdivisions(
 
     wanted = [
         s
-        for s in (*pycountry.subdivisions.get(country_code="US"), *pycountry.subdivisions.get(country_code="CA"))
+        for s in (
+            *pycountry.subdivisions.get(country_code="US"),
+            *pycountry.subdivisions.get(country_code="CA"),
+        )
         if s.code != "US-UM"  # no polygon, no city, no phone numbering of its own
     ]
     rows = []
@@ -89,7 +95,10 @@ def build_subdivisions(
         if sub.code in polygons:
             lat, lon = inner_point(polygons[sub.code])
         else:  # Canada: no polygons in the sources, so the largest city stands for the province
-            lat, lon = round(city["latitude"], COORD_DECIMALS), round(city["longitude"], COORD_DECIMALS)
+            lat, lon = (
+                round(city["latitude"], COORD_DECIMALS),
+                round(city["longitude"], COORD_DECIMALS),
+            )
         rows.append(
             {
                 "country": sub.country_code,
@@ -138,7 +147,9 @@ def proper_city(city: str) -> str:
     return re.sub(r"-([a-z])", lambda m: "-" + m.group(1).upper(), city)
 
 
-def build_zips(zips: list[dict[str, Any]], timezone_at: Any, valid_zones: set[str]) -> tuple[pl.DataFrame, dict[str, int]]:
+def build_zips(
+    zips: list[dict[str, Any]], timezone_at: Any, valid_zones: set[str]
+) -> tuple[pl.DataFrame, dict[str, int]]:
     """One row per ZIP that has coordinates (active or not: old ZIPs still appear in CRMs).
 
     Military ZIPs (AA/AE/AP) have no coordinates and are left out.
@@ -156,12 +167,15 @@ def build_zips(zips: list[dict[str, Any]], timezone_at: Any, valid_zones: set[st
         stats["timezone_from_zipcodes" if tz == z["timezone"] else "timezone_from_tzfpy"] += 1
         stats["tzfpy_disagrees"] += int(tz != at_point)
         stats["inactive_kept"] += int(not z["active"])
-        country = ZIP_COUNTRY_STATES.get(z["state"], "US")
+        # Territories are countries of their own in ISO 3166-1 and libphonenumber ("PR"), and
+        # keep their US-XX state code; freely associated states (FM, MH, PW) have none.
+        territory = z["state"] in US_TERRITORY_FIPS.values()
+        country = z["state"] if territory else ZIP_COUNTRY_STATES.get(z["state"], "US")
         rows.append(
             {
                 "zip": z["zip_code"],
                 "city": proper_city(z["city"]),
-                "state_code": f"US-{z['state']}" if country == "US" else None,
+                "state_code": f"US-{z['state']}" if country == "US" or territory else None,
                 "county": z["county"] or None,
                 "latitude": lat,
                 "longitude": lon,

@@ -207,10 +207,12 @@ def _place(
         return (None, state_code, None, None, "country", None)
     if desc in country_names:
         return (None, None, None, None, "country", None)
+    # "Shijiazhuang, Hebei", "Berilo - MG", "Aboyne/Ballater": the place comes first.
     city = re.split(r", | - ", desc, maxsplit=1)[0]
-    hit = _lookup(gazetteer, region, None, city, place_key)
-    if hit is not None:
-        return (city, None, hit["latitude"], hit["longitude"], "city", hit["timezone"])
+    for name in (desc, city, *city.split("/")):
+        hit = _lookup(gazetteer, region, None, name.strip(), place_key)
+        if hit is not None:
+            return (city, None, hit["latitude"], hit["longitude"], "city", hit["timezone"])
     return (city, None, None, None, "country", None)
 
 

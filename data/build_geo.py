@@ -1,6 +1,6 @@
 """Build geoflex's reference geography (geoflex/_data) from sources fetched through registries.
 
-    python data/build_geo.py            # writes geoflex/_data/{*.parquet,geo/*.geojson,manifest.json}
+    python data/build_geo.py   # writes geoflex/_data/{*.parquet,geo/*.geojson,manifest.json}
 
 Sources (data/README.md has provenance and licences): npm world-atlas and us-atlas (installed
 into data/_cache/npm), and the PyPI packages of the ``build`` extra: area-code-locator, zipcodes,
@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "data"), str(ROOT)]
+sys.path.insert(0, str(ROOT / "data"))
 
 import polars as pl  # noqa: E402
-
 from _geo_area_codes import build_area_codes  # noqa: E402
 from _geo_countries import build_countries  # noqa: E402
 from _geo_io import file_entry, update_manifest, write_geojson, write_parquet  # noqa: E402
@@ -35,9 +34,9 @@ from _geo_sources import (  # noqa: E402
 from _geo_us import build_subdivisions, build_zips, geonames_state_code, zip_city_points  # noqa: E402
 
 DEFAULT_OUT = ROOT / "geoflex" / "_data"
-# Alternate names only for towns this big: they are what geocoders and people spell differently
-# ("Munich"/"München"); for villages they mostly add size.
-ALTERNATES_MIN_POPULATION = 15_000
+# GeoNames alternate names (no language tags: many are romanizations like "an dao er cheng")
+# matched only 2.5% more geocoder descriptions at >= 15,000 people for +1.4 MB, so none ship.
+ALTERNATES_MIN_POPULATION = 10**12
 
 
 def _log(message: str) -> None:
@@ -51,7 +50,7 @@ def _valid_zones() -> frozenset[str]:
     return frozenset(tzfpy.timezonenames())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _timezone_at(lat: float, lon: float) -> str:
     import tzfpy
 
@@ -79,9 +78,9 @@ def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
 
     outputs: list[tuple[Path, int]] = []
 
-    def table(name: str, df: pl.DataFrame, sort_by: list[str]) -> None:
+    def table(name: str, df: pl.DataFrame, sort_by: list[str], delta: tuple[str, ...] = ()) -> None:
         path = out_dir / f"{name}.parquet"
-        outputs.append((path, write_parquet(path, df, sort_by=sort_by)))
+        outputs.append((path, write_parquet(path, df, sort_by=sort_by, delta_strings=delta)))
         _log(f"{name}: {len(df)} rows, {path.stat().st_size} bytes")
 
     def geojson(name: str, features: list[dict[str, Any]]) -> None:
@@ -89,7 +88,9 @@ def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
         outputs.append((path, write_geojson(path, features)))
         _log(f"geo/{name}: {len(features)} features, {path.stat().st_size} bytes")
 
-    countries, country_features, _ = build_countries(world, gc.get_countries(), cities, _timezone_at)
+    countries, country_features, _ = build_countries(
+        world, gc.get_countries(), cities, _timezone_at
+    )
     _log(f"country points: {countries['point_source'].value_counts(sort=True).rows()}")
     table("countries", countries.drop("point_source"), ["country"])
     geojson("countries", country_features)
@@ -102,7 +103,7 @@ def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
 
     zip_table, zip_stats = build_zips(zips, _timezone_at, valid_zones)
     _log(f"zips: {zip_stats}")
-    table("zips", zip_table, ["zip"])
+    table("zips", zip_table, ["zip"], delta=("zip",))
 
     places, place_stats = build_places(
         cities,
@@ -112,7 +113,7 @@ def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
         alternates_min_population=ALTERNATES_MIN_POPULATION,
     )
     _log(f"places: {place_stats}")
-    table("places", places, ["country", "state_code", "key"])
+    table("places", places, ["country", "state_code", "key"], delta=("name", "key"))
 
     ca_cities = [
         {**c, "state_code": geonames_state_code(c)}
@@ -123,7 +124,7 @@ def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
 
     polygons = Path(str(resources.files("area_code_locator.data").joinpath("area-codes.parquet")))
     area_codes, area_features, area_stats = build_area_codes(
-        polygons, zips, state_polys, ca_cities, _timezone_at
+        polygons, places, zips, state_polys, ca_cities, _timezone_at
     )
     _log(f"area codes: {area_stats}")
     table("area_codes", area_codes, ["npa"])

@@ -245,7 +245,9 @@ def _segments(rows: list[tuple[int, int, Any]]) -> list[tuple[int, Any]]:
     return out
 
 
-def _merge_segments(a: list[tuple[int, Any]], b: list[tuple[int, Any]]) -> list[tuple[int, Any, Any]]:
+def _merge_segments(
+    a: list[tuple[int, Any]], b: list[tuple[int, Any]]
+) -> list[tuple[int, Any, Any]]:
     """Two segmentations of the same key space as one: (start, value in a, value in b)."""
     starts = sorted({lo for lo, _ in a} | {lo for lo, _ in b})
     out: list[tuple[int, Any, Any]] = []
@@ -346,12 +348,15 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     zone_id = {z: i for i, z in enumerate(zone_lists)}
     merged = _merge_segments(
         _segments([(lo, hi, pid) for (lo, hi, _), pid in zip(geocode, place_ids, strict=True)]),
-        _segments([(lo, hi, zone_id["|".join(v)])
-                   for lo, hi, v in prefix_table(dict(TIMEZONE_DATA))]),
+        _segments(
+            [(lo, hi, zone_id["|".join(v)]) for lo, hi, v in prefix_table(dict(TIMEZONE_DATA))]
+        ),
     )
-    pl.DataFrame(merged, schema={"lo": pl.Int64, "place_id": pl.Int32, "zones_id": pl.Int32},
-                 orient="row").write_parquet(out / "prefixes.parquet", compression="zstd",
-                                             compression_level=19, statistics=False)
+    pl.DataFrame(
+        merged, schema={"lo": pl.Int64, "place_id": pl.Int32, "zones_id": pl.Int32}, orient="row"
+    ).write_parquet(
+        out / "prefixes.parquet", compression="zstd", compression_level=19, statistics=False
+    )
     pl.DataFrame({"zones": zone_lists}).write_parquet(out / "zones.parquet", compression="zstd")
 
     meta = {

@@ -11,6 +11,7 @@ with status 2; no traceback.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -106,6 +107,8 @@ def _build(
             from geoflex.ingest import read_ui_attributes
 
             data = geoflex.sample.load()
+            if config_path is None:  # the sample centre's own timezone
+                config = dataclasses.replace(config, centre_timezone=geoflex.sample.CENTRE_TIMEZONE)
             if config.ui_attributes is None:
                 locations = read_ui_attributes(geoflex.sample.ui_attributes())
         else:

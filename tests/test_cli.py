@@ -63,6 +63,20 @@ def test_report_with_config(tmp_path, events_file):
     assert "90% of conversations" in (out / "staffing.html").read_text()
 
 
+def test_demo_builds_every_report_from_the_committed_sample(tmp_path):
+    result = run("demo", "--out", str(tmp_path), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "index.html",
+        "places.html",
+        "spikes.html",
+        "staffing.html",
+    ]
+    staffing = (tmp_path / "staffing.html").read_text()
+    assert "Flex Locations and their agents" in staffing  # the sample's ui_attributes
+    assert "primary edge" in staffing
+
+
 def test_missing_input_is_a_clear_error(tmp_path):
     result = run("report", str(tmp_path / "nope.ndjson"), "--out", str(tmp_path))
     assert result.exit_code == 2

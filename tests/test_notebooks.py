@@ -1,4 +1,6 @@
-"""The notebooks run top to bottom (they import geoflex and hold no library logic)."""
+"""The notebooks run top to bottom (they import geoflex and hold no library logic).
+
+Each takes under 10 s here, so they are not marked slow."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from nbclient import NotebookClient
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", ["quickstart.ipynb", "staffing.ipynb"])
 def test_notebook_runs(name, tmp_path):
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)

@@ -65,7 +65,7 @@ def geolocation_accuracy(
     frame: pl.DataFrame | pl.LazyFrame,
     *,
     phone: str = "phone",
-    zip: str = "customers_zip",  # noqa: A002 - the Insights attribute's name
+    zip: str = "customers_zip",
     default_country: str = "US",
 ) -> GeoAccuracy:
     """Compare phone-derived geography with customers' ZIP codes.

@@ -85,7 +85,7 @@ def spikes(
     >>> spikes(seg).select("state_code", "count", "baseline", pl.col("score").round(2)).rows()
     [('US-TX', 12, 2.0, 7.07)]
     """
-    keys = as_list(place)
+    keys: list[str] = as_list(place)
     if not keys:
         raise ConfigError("spikes: give a place column")
     if window < 1 or min_history < 1 or min_history > window:
@@ -114,9 +114,9 @@ def spikes(
         .explode("interval_start")
         .join(places, how="cross")
     )
-    full = grid.join(counts, on=[*keys, "interval_start"], how="left", nulls_equal=True).with_columns(
-        pl.col("count").fill_null(0)
-    )
+    full = grid.join(
+        counts, on=[*keys, "interval_start"], how="left", nulls_equal=True
+    ).with_columns(pl.col("count").fill_null(0))
     if season == "day":
         slot = pl.col("interval_start").dt.time().cast(pl.Int64)
     elif season == "week":
@@ -136,9 +136,7 @@ def spikes(
             baseline=past.rolling_median(window, min_samples=min_history).over(over),
         )
         .with_columns(__dev=(pl.col("count") - pl.col("baseline")).abs())
-        .with_columns(
-            mad=pl.col("__dev").shift(1).rolling_median(window, min_samples=1).over(over)
-        )
+        .with_columns(mad=pl.col("__dev").shift(1).rolling_median(window, min_samples=1).over(over))
         .with_columns(
             score=(pl.col("count") - pl.col("baseline"))
             / pl.max_horizontal(

@@ -129,7 +129,9 @@ def clock_time(
     """Add ``name``: the time in the chosen clock (UTC, the centre's zone, the customer's)."""
     check_columns(frame, [time], "clock")
     if clock == "utc":
-        out = frame.lazy().with_columns(utc_expr(frame, time).dt.replace_time_zone(None).alias(name))
+        out = frame.lazy().with_columns(
+            utc_expr(frame, time).dt.replace_time_zone(None).alias(name)
+        )
         return like_input(out, frame)
     if clock == "centre":
         if not centre_timezone:

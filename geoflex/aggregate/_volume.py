@@ -25,9 +25,7 @@ DEFAULT_MEASURES: tuple[str, ...] = (
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def with_area_code(
-    frame: FrameT, *, phone: str = "phone_e164", name: str = "area_code"
-) -> FrameT:
+def with_area_code(frame: FrameT, *, phone: str = "phone_e164", name: str = "area_code") -> FrameT:
     """Add the NANP area code (the 3 digits after +1) from an E.164 column; null elsewhere.
 
     Examples
@@ -100,7 +98,7 @@ def volume(
     >>> volume(seg, "state_code").rows()
     [('US-WA', 2, 400.0, 200.0), ('US-TX', 1, 50.0, 50.0)]
     """
-    keys = as_list(by)
+    keys: list[str] = as_list(by)
     if not keys:
         raise ConfigError("volume: give at least one column in by")
     frame = _prepare_by(frame, keys)
@@ -167,7 +165,7 @@ def by_interval(
     [(10, 1), (16, 1)]
     """
     step = interval_duration(every)
-    keys = as_list(by)
+    keys: list[str] = as_list(by)
     frame = _prepare_by(frame, keys)
     ms = _measures(frame, measures)
     timed = clock_time(
@@ -249,7 +247,7 @@ def hour_of_week(
     >>> wide.shape, wide.row(0)[:1], wide["09"].to_list()[:2]
     ((7, 25), ('Mon',), [1, 0])
     """
-    keys = as_list(by)
+    keys: list[str] = as_list(by)
     frame = _prepare_by(frame, keys)
     ms = _measures(frame, None)
     timed = clock_time(
@@ -278,13 +276,13 @@ def hour_of_week(
     )
     if keys:
         grid = counted.select(keys).unique().join(grid, how="cross")
-    value_cols = [c for c in counted.collect_schema().names() if c not in {*keys, "weekday", "hour"}]
+    value_cols = [
+        c for c in counted.collect_schema().names() if c not in {*keys, "weekday", "hour"}
+    ]
     long = (
         grid.join(counted, on=[*keys, "weekday", "hour"], how="left", nulls_equal=True)
         .with_columns(
-            pl.col(c).fill_null(0)
-            for c in value_cols
-            if c in ("contacts", "abandoned") or c in ms
+            pl.col(c).fill_null(0) for c in value_cols if c in ("contacts", "abandoned") or c in ms
         )
         .sort([*keys, "weekday", "hour"], nulls_last=True)
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -23,22 +25,29 @@ class DecodedAttributes:
     reasons: list[str]
 
 
-def _present_keys(text: pl.Series, schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
-    """``schema`` without the keys that never occur in ``data``.
+_CHUNK_ROWS = 250_000
 
-    A wide schema of mostly absent keys (Insights defines ~100 attributes) costs polars a
-    null per row per key; one regex pass over the text to find the keys is far cheaper.
-    """
-    keys = set(
+
+def _keys_in(text: pl.Series) -> set[str]:
+    """Every object key that occurs in a column of JSON texts (one regex pass)."""
+    found = (
         text.str.extract_all(r'"[A-Za-z_0-9]+"\s*:')
         .explode()
         .str.strip_chars('":\t\n\r ')
         .unique()
         .drop_nulls()
-        .to_list()
     )
+    return set(found.to_list())
 
-    def prune(dtype: pl.DataType) -> pl.DataType:
+
+def _pruned(schema: Mapping[str, Any], keys: set[str]) -> dict[str, Any]:
+    """``schema`` without the keys that never occur.
+
+    A wide schema of mostly absent keys (Insights defines ~100 attributes) costs polars a
+    null per row per key; one regex pass over the text to find the keys is far cheaper.
+    """
+
+    def prune(dtype: Any) -> Any:
         if isinstance(dtype, pl.Struct):
             kept = {f.name: prune(f.dtype) for f in dtype.fields if f.name in keys}
             # polars needs at least one field; an empty object then reads as all-null.
@@ -50,13 +59,13 @@ def _present_keys(text: pl.Series, schema: dict[str, pl.DataType]) -> dict[str, 
 
 
 def decode_json_column(
-    values: pl.Series, schema: dict[str, pl.DataType], *, prune: bool = True
+    values: pl.Series, schema: Mapping[str, Any], *, prune: bool = True
 ) -> DecodedAttributes:
     """Decode a column of JSON object strings with ``schema``, one output row per input row.
 
-    With ``prune``, keys that occur nowhere in the text are left out of the parse (and
-    of the result). Null or empty strings give a row of nulls; a value that is not a JSON object (or has an
-    object where the schema has a nested object of other shape) gives nulls too and is
+    With ``prune``, keys that occur nowhere in the text are left out of the parse (and of
+    the result). Null or empty strings give a row of nulls; a value that is not a JSON
+    object (or has a value where the schema has a nested object) gives nulls too and is
     listed in ``bad_rows`` with its reason.
 
     Examples
@@ -76,19 +85,32 @@ def decode_json_column(
         .replace("", None)
         .fill_null("{}")
     )
-    data = (text.str.join("\n").item() or "").encode() + b"\n"
-    parsed = parse_ndjson(data, _present_keys(text, schema) if prune else schema)
-    frame = (
-        pl.DataFrame({LINE_COLUMN: pl.int_range(1, len(values) + 1, eager=True)})
-        .join(parsed.frame, on=LINE_COLUMN, how="left")
-        .sort(LINE_COLUMN)
-        .drop(LINE_COLUMN)
-    )
-    bad = [p.line - 1 for p in parsed.problems]
-    return DecodedAttributes(frame, bad, [p.reason for p in parsed.problems])
+    chunks = [text.slice(i, _CHUNK_ROWS) for i in range(0, max(len(text), 1), _CHUNK_ROWS)]
+    if prune:
+        keys: set[str] = set()
+        for chunk in chunks:
+            keys |= _keys_in(chunk)
+        schema = _pruned(schema, keys)
+    frames, bad, reasons = [], [], []
+    # In chunks, so the joined text of a million attribute objects is never in memory at once.
+    for k, chunk in enumerate(chunks):
+        data = (chunk.str.join("\n").item() or "").encode() + b"\n"
+        parsed = parse_ndjson(data, schema)
+        frames.append(
+            pl.DataFrame({LINE_COLUMN: pl.int_range(1, len(chunk) + 1, eager=True)})
+            .join(parsed.frame, on=LINE_COLUMN, how="left")
+            .sort(LINE_COLUMN)
+            .drop(LINE_COLUMN)
+        )
+        bad += [k * _CHUNK_ROWS + p.line - 1 for p in parsed.problems]
+        reasons += [p.reason for p in parsed.problems]
+    frame = pl.concat(frames).head(len(values))
+    return DecodedAttributes(frame, bad, reasons)
 
 
-def cut_long_strings(frame: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:
+def cut_long_strings(
+    frame: pl.DataFrame, columns: list[str]
+) -> tuple[pl.DataFrame, dict[str, int]]:
     """Cut string values longer than 255 characters; return the frame and counts per column.
 
     Examples

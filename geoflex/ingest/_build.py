@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -58,7 +59,7 @@ def _seconds(end: str, start: str) -> pl.Expr:
 
 def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """One row per ended task with its timeline, worker, and the attributes that count."""
-    tasks = events.filter(pl.col("task_sid").is_not_null())
+    tasks = events  # screened: every task and reservation event has a task sid
     ends = (
         tasks.filter(pl.col("event_type").is_in(_END_TYPES))
         .sort("ts", "line")
@@ -161,37 +162,86 @@ def _repair_nested(text: pl.Series) -> pl.Series:
     )
 
 
+_NESTED = ("conversations", "customers")
+
+
+def _nested_frame(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    if name in frame.columns and isinstance(frame.schema[name], pl.Struct):
+        return frame[name].struct.unnest()
+    return pl.DataFrame(height=frame.height)
+
+
+def _two_stage(values: pl.Series) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], list[Any]]:
+    """Decode the top level first (nested objects kept as text), then each nested object.
+
+    Slower than one pass, so it is only the second chance for rows whose one-pass decode
+    failed: one malformed part (say ``"customers": "x"``) then loses only that part.
+    """
+    top_schema = {k: pl.String() for k in TASK_ATTRIBUTES_SCHEMA}
+    stage = decode_json_column(values, top_schema, prune=False)
+    failures: list[Any] = [
+        (i, "task_attributes", r) for i, r in zip(stage.bad_rows, stage.reasons, strict=True)
+    ]
+    top = stage.frame
+    nested: dict[str, pl.DataFrame] = {}
+    for name in _NESTED:
+        dtype = TASK_ATTRIBUTES_SCHEMA[name]
+        assert isinstance(dtype, pl.Struct)
+        source = (
+            _repair_nested(top[name])
+            if name in top.columns
+            else pl.Series([None] * top.height, dtype=pl.String)
+        )
+        part = decode_json_column(source, {f.name: f.dtype for f in dtype.fields})
+        failures += [
+            (i, f"task_attributes.{name}", r)
+            for i, r in zip(part.bad_rows, part.reasons, strict=True)
+        ]
+        nested[name] = part.frame
+    return top.drop(_NESTED, strict=False), nested, failures
+
+
+def _decode_task_attributes(
+    values: pl.Series,
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], list[Any]]:
+    """Top-level columns, the nested objects' columns, and (row, part, reason) failures."""
+    full = decode_json_column(values, TASK_ATTRIBUTES_SCHEMA)
+    top = full.frame.drop(_NESTED, strict=False)
+    nested = {name: _nested_frame(full.frame, name) for name in _NESTED}
+    if not full.bad_rows:
+        return top, nested, []
+    bad = pl.Series("__row", full.bad_rows, dtype=pl.UInt32)
+    retry_top, retry_nested, failures = _two_stage(values.gather(bad))
+    failures = [(full.bad_rows[i], what, reason) for i, what, reason in failures]
+
+    def merge(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFrame:
+        # Rows of the retry replace the (all-null) failed rows, in place.
+        keep = first.with_row_index("__row").filter(~pl.col("__row").is_in(bad.implode()))
+        fixed = second.with_columns(bad)
+        merged = pl.concat([keep, fixed], how="diagonal_relaxed").sort("__row")
+        return merged.drop("__row")
+
+    return (
+        merge(top, retry_top),
+        {name: merge(nested[name], retry_nested[name]) for name in _NESTED},
+        failures,
+    )
+
+
 def _typed_attributes(
     tasks: pl.DataFrame,
 ) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
-    # Two stages, so one malformed part (say "customers": "x") loses only that part: the
-    # top level first, with the nested objects kept as JSON text, then each nested object.
-    top_schema = {k: pl.String() for k in TASK_ATTRIBUTES_SCHEMA}
-    top = decode_json_column(tasks["attributes"], top_schema, prune=False)
-    stages = [("task_attributes", top)]
-    attrs = stages[0][1].frame
-    nested: dict[str, pl.DataFrame] = {}
-    for name in ("conversations", "customers"):
-        dtype = TASK_ATTRIBUTES_SCHEMA[name]
-        assert isinstance(dtype, pl.Struct)
-        schema = {f.name: f.dtype for f in dtype.fields}
-        source = (
-            _repair_nested(attrs[name])
-            if name in attrs.columns
-            else pl.Series([None] * attrs.height, dtype=pl.String)
-        )
-        decoded = decode_json_column(source, schema)
-        stages.append((f"task_attributes.{name}", decoded))
-        nested[name] = decoded.frame
+    values = tasks["attributes"]
+    top, nested, failures = _decode_task_attributes(values)
     problems = [
         (
             tasks["source_file"][i],
             int(tasks["source_line"][i]),
             f"{what} of {tasks['task_sid'][i]} ignored: {reason}",
         )
-        for what, decoded in stages
-        for i, reason in zip(decoded.bad_rows, decoded.reasons, strict=True)
+        for i, what, reason in failures
     ]
+    attrs = top
 
     def fields(name: str) -> pl.DataFrame:
         return nested[name]
@@ -251,9 +301,10 @@ def _segments(tasks: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
         .then(_seconds("accepted_at", "created_at"))
         .otherwise(_seconds("ended_at", "created_at"))
         .alias("wait_time"),
-        (
-            pl.coalesce("wrapup_at", "ended_at") - pl.col("accepted_at")
-        ).dt.total_milliseconds().truediv(1000.0).alias("talk_time"),
+        (pl.coalesce("wrapup_at", "ended_at") - pl.col("accepted_at"))
+        .dt.total_milliseconds()
+        .truediv(1000.0)
+        .alias("talk_time"),
         _seconds("ended_at", "wrapup_at").alias("wrapup_time"),
         _seconds("ended_at", "accepted_at").alias("handle_time"),
         pl.col("conversations_hold_time").fill_null(0.0).alias("hold_time"),
@@ -348,20 +399,22 @@ def _agents(
         )
         for i, reason in zip(decoded.bad_rows, decoded.reasons, strict=True)
     ]
-    attrs = decoded.frame.select(
-        _column(decoded.frame, c, c, pl.String) for c in WORKER_ATTRIBUTES
-    )
+    attrs = decoded.frame.select(_column(decoded.frame, c, c, pl.String) for c in WORKER_ATTRIBUTES)
     attrs, truncated = cut_long_strings(attrs, list(WORKER_ATTRIBUTES))
     # Flex stores roles as a JSON list; Insights shows them comma-separated.
     attrs = attrs.with_columns(
         roles=pl.col("roles").str.replace_all(r'[\[\]"]', "").str.replace_all(r"\s*,\s*", ", ")
     )
-    stats = segments.filter(pl.col("worker_sid").is_not_null()).group_by("worker_sid").agg(
-        pl.len().cast(pl.Int64).alias("segments"),
-        pl.col("handle_time").sum(),
-        pl.col("talk_time").sum(),
-        pl.col("created_at").min().alias("first_task_at"),
-        pl.col("ended_at").max().alias("last_task_at"),
+    stats = (
+        segments.filter(pl.col("worker_sid").is_not_null())
+        .group_by("worker_sid")
+        .agg(
+            pl.len().cast(pl.Int64).alias("segments"),
+            pl.col("handle_time").sum(),
+            pl.col("talk_time").sum(),
+            pl.col("created_at").min().alias("first_task_at"),
+            pl.col("ended_at").max().alias("last_task_at"),
+        )
     )
     agents = (
         pl.concat([snapshots.select("worker_sid", "worker_name"), attrs], how="horizontal")
@@ -380,7 +433,7 @@ def build(events: pl.DataFrame) -> Built:
     conversations = _conversations(segments)
     customers = _customers(conversations)
     agents, agent_problems, agent_truncated = _agents(events, segments)
-    task_sids = events.filter(pl.col("task_sid").is_not_null())["task_sid"].n_unique()
+    task_sids = events["task_sid"].drop_nulls().n_unique()
     return Built(
         segments=segments,
         conversations=conversations,

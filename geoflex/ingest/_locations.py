@@ -121,7 +121,9 @@ def read_ui_attributes(source: str | os.PathLike[str] | Mapping[str, Any]) -> pl
     return pl.DataFrame(rows, schema=_LOCATION_SCHEMA, orient="row")
 
 
-def _parse_location(text: str, known_countries: set[str]) -> list[tuple[str, str | None, str | None]]:
+def _parse_location(
+    text: str, known_countries: set[str]
+) -> list[tuple[str, str | None, str | None]]:
     """Readings of "City[, ST][, CC]" as (city, country, state_code), most likely first."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
@@ -189,9 +191,9 @@ def place_agents(
         if col not in agents.columns:
             raise ColumnError(f"place_agents: missing column {col!r}")
     coords = {k.strip().casefold(): v for k, v in (coordinates or {}).items()}
-    for name, (lat, lon) in (coordinates or {}).items():
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ConfigError(f"coordinates for {name!r} are out of range: {(lat, lon)}")
+    for name, point in (coordinates or {}).items():
+        if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+            raise ConfigError(f"coordinates for {name!r} are out of range: {tuple(point)}")
     places = load_table("places")
     texts = [t for t in agents[location].unique().to_list() if t]
     countries = set(places["country"].unique().drop_nulls().to_list())
@@ -220,8 +222,14 @@ def place_agents(
             if match is not None:
                 found[text] = match
                 break
-    lat, lon, tz, place, status = [], [], [], [], []
-    for loc_text, flex in zip(agents[location].to_list(), agents[flex_location].to_list(), strict=True):
+    lat: list[float | None] = []
+    lon: list[float | None] = []
+    tz: list[str | None] = []
+    place: list[str | None] = []
+    status: list[str] = []
+    for loc_text, flex in zip(
+        agents[location].to_list(), agents[flex_location].to_list(), strict=True
+    ):
         given = coords.get((flex or "").strip().casefold()) or coords.get(
             (loc_text or "").strip().casefold()
         )
@@ -253,9 +261,9 @@ def place_agents(
     )
     if locations is not None:
         out = out.join(
-            locations.select(
-                pl.col("name").alias(flex_location), "primary_edge"
-            ).with_columns(flex_location_known=pl.lit(True)),
+            locations.select(pl.col("name").alias(flex_location), "primary_edge").with_columns(
+                flex_location_known=pl.lit(True)
+            ),
             on=flex_location,
             how="left",
             maintain_order="left",

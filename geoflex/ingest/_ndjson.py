@@ -10,8 +10,9 @@ about k·log2(batch) extra parses of shrinking slices, and every good line keeps
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -46,8 +47,8 @@ def _short(exc: Exception) -> str:
     return text[:200]
 
 
-def _read(chunk: bytes, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return pl.read_ndjson(io.BytesIO(chunk), schema=schema)
+def _read(chunk: bytes, schema: Mapping[str, Any]) -> pl.DataFrame:
+    return pl.read_ndjson(io.BytesIO(chunk), schema=dict(schema))
 
 
 def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +69,7 @@ def _isolate(
     starts: np.ndarray,
     ends: np.ndarray,
     first_line: int,
-    schema: dict[str, pl.DataType],
+    schema: Mapping[str, Any],
     out: ParsedLines,
     frames: list[pl.DataFrame],
 ) -> None:
@@ -118,7 +119,9 @@ def _split_batches(data: bytes) -> list[tuple[int, int]]:
     return ranges
 
 
-def _runs(data: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
+def _runs(
+    data: bytes, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """Blank-line mask and ranges of lines to parse together.
 
     A line that does not look like one object (first byte not ``{`` or last not ``}``) is
@@ -152,7 +155,7 @@ def _runs(data: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray
     return blank, runs
 
 
-def parse_ndjson(data: bytes, schema: dict[str, pl.DataType]) -> ParsedLines:
+def parse_ndjson(data: bytes, schema: Mapping[str, Any]) -> ParsedLines:
     """Parse NDJSON ``data`` with ``schema``; see the module docstring.
 
     Examples
@@ -175,6 +178,8 @@ def parse_ndjson(data: bytes, schema: dict[str, pl.DataType]) -> ParsedLines:
         for a, b in runs:
             _isolate(chunk, starts[a:b], ends[a:b], line + a, schema, out, frames)
         line += len(starts)
-    empty = pl.DataFrame(schema=schema).with_columns(pl.Series(LINE_COLUMN, [], dtype=pl.Int64))
+    empty = pl.DataFrame(schema=dict(schema)).with_columns(
+        pl.Series(LINE_COLUMN, [], dtype=pl.Int64)
+    )
     out.frame = pl.concat(frames) if frames else empty
     return out

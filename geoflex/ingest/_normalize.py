@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from geoflex.ingest._ndjson import LINE_COLUMN
@@ -29,17 +31,20 @@ def parse_timestamp(expr: pl.Expr) -> pl.Expr:
     """
     text = expr.str.strip_chars()
     number = text.cast(pl.Float64, strict=False)
-    # Epoch values above 1e11 cannot be seconds (that is the year 5138): they are ms.
-    epoch_ms = pl.when(number > 1e11).then(number).otherwise(number * 1000).cast(pl.Int64)
     iso = pl.coalesce(
         [text.str.strptime(pl.Datetime("ms", "UTC"), fmt, strict=False) for fmt in _ISO_FORMATS]
     )
-    from_epoch = pl.from_epoch(epoch_ms, time_unit="ms").dt.replace_time_zone("UTC")
-    return pl.when(number.is_not_null()).then(from_epoch).otherwise(iso)
+    return pl.when(number.is_not_null()).then(_from_epoch(number)).otherwise(iso)
+
+
+def _from_epoch(number: pl.Expr) -> pl.Expr:
+    # Epoch values above 1e11 cannot be seconds (that is the year 5138): they are ms.
+    epoch_ms = pl.when(number > 1e11).then(number).otherwise(number * 1000).cast(pl.Int64)
+    return pl.from_epoch(epoch_ms, time_unit="ms").dt.replace_time_zone("UTC")
 
 
 def _struct_fields(schema: pl.Schema, *path: str) -> set[str]:
-    dtype: pl.DataType | None = schema.get(path[0])
+    dtype: Any = schema.get(path[0])
     for name in path[1:]:
         if not isinstance(dtype, pl.Struct):
             return set()
@@ -92,7 +97,7 @@ def canonical_events(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         line.cast(pl.Int64).alias("line"),
         sid.alias("event_sid"),
         event_type.str.strip_chars().str.to_lowercase().alias("event_type"),
-        parse_timestamp(ts_text).alias("ts"),
+        ts_text.alias("ts"),
         f["task_sid"].alias("task_sid"),
         f["task_attributes"].alias("task_attributes"),
         f["task_age"].cast(pl.Float64, strict=False).cast(pl.Int64).alias("task_age"),
@@ -106,9 +111,15 @@ def canonical_events(raw: pl.DataFrame, file: str) -> pl.DataFrame:
     )
     # Form posts and CSV give "" for absent values: treat them as absent.
     strings = [c for c, t in CANONICAL_SCHEMA.items() if t == pl.String and c != "file"]
-    out = out.with_columns(
-        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c) for c in strings
-    )
+    out = out.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in strings)
+    # Event Streams and the REST resource give epoch numbers: parse ISO text only if needed.
+    text = out["ts"]
+    epoch = text.str.strip_chars().cast(pl.Float64, strict=False)
+    if epoch.null_count() == text.null_count():
+        ts = pl.select(_from_epoch(pl.lit(epoch))).to_series()
+    else:
+        ts = pl.select(parse_timestamp(pl.lit(text))).to_series()
+    out = out.with_columns(ts.alias("ts"))
     return out.cast(CANONICAL_SCHEMA)  # type: ignore[arg-type]
 
 

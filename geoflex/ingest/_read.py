@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, Protocol, Union, cast
 
 import polars as pl
 
@@ -129,11 +129,11 @@ def _open(path: str) -> IO[bytes]:
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rb")
-    return open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+        return cast("IO[bytes]", gzip.open(path, "rb"))
+    return open(path, "rb")
 
 
-def _batches(stream: IO[bytes]) -> Iterator[bytes]:
+def _batches(stream: _Readable) -> Iterator[bytes]:
     """Pieces of about 16 MB, each ending just after a newline (except the last)."""
     rest = b""
     while True:
@@ -196,15 +196,30 @@ def _add_parsed(acc: _Accumulator, parsed: ParsedLines, name: str, first_line: i
 
 
 def _slim(events: pl.DataFrame) -> pl.DataFrame:
-    """Drop task attributes that no rule reads, early: they are most of the bytes."""
-    return events.with_columns(
+    """Drop attribute texts that no rule reads, early: they are most of the bytes.
+
+    Task attributes count only on end and update events; of a worker's attributes only the
+    latest is used, so within a batch all but the worker's last snapshot go.
+    """
+    last_worker_row = pl.col("worker_sid").is_last_distinct() & pl.col("worker_sid").is_not_null()
+    slim = events.with_columns(
+        pl.col("file").cast(pl.Categorical),
         task_attributes=pl.when(pl.col("event_type").is_in(_ATTRIBUTE_EVENTS)).then(
             "task_attributes"
-        )
+        ),
+        worker_attributes=pl.when(last_worker_row).then("worker_attributes"),
     )
+    # Kept strings are views into the batch's buffers, which hold every event's attribute
+    # text; copying them (s + "") lets those buffers go (about 30% less memory).
+    strings = [c for c, t in slim.schema.items() if t == pl.String]
+    return slim.with_columns((pl.col(c) + pl.lit("")).alias(c) for c in strings)
 
 
-def _read_ndjson_stream(acc: _Accumulator, stream: IO[bytes], name: str) -> None:
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _read_ndjson_stream(acc: _Accumulator, stream: _Readable, name: str) -> None:
     line = 1
     for batch in _batches(stream):
         parsed = parse_ndjson(batch, batch_schema(batch))
@@ -245,9 +260,11 @@ def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
 
 def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
     strings = [c for c, t in frame.schema.items() if t == pl.String]
-    if frame.width == 1 and strings:
-        # One string column: JSON lines (e.g. geoflex.sample.generate()).
-        data = (frame.get_column(strings[0]).fill_null("").str.join("\n").item() or "").encode()
+    if frame.width == 1 and strings and strings[0] not in RAW_SCHEMA:
+        # One string column: JSON lines (e.g. geoflex.sample.generate()). A pretty-printed
+        # document per row is fine: its newlines are whitespace.
+        text = frame.get_column(strings[0]).fill_null("").str.replace_all(r"[\r\n]", " ")
+        data = (text.str.join("\n").item() or "").encode()
         acc.lines += frame.height
         _add_parsed(acc, parse_ndjson(data + b"\n", batch_schema(data)), name, 1)
         return
@@ -293,7 +310,7 @@ def _read_path(acc: _Accumulator, path: str) -> None:
     acc.events.append(_slim(canonical_events(parsed.frame, path)))
 
 
-class _Prefixed(io.RawIOBase):
+class _Prefixed:
     """A stream that first returns ``head`` (already read to sniff the format), then the rest."""
 
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
@@ -306,16 +323,13 @@ class _Prefixed(io.RawIOBase):
             return out
         return self._rest.read(size)
 
-    def readable(self) -> bool:
-        return True
 
-
-def _validate(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split events into usable ones and problem rows (with the reason)."""
+def _problem_reason() -> pl.Expr:
+    """Why an event cannot be used (null when it can)."""
     is_task_event = pl.col("event_type").str.starts_with("task.") | pl.col(
         "event_type"
     ).str.starts_with("reservation.")
-    reason = (
+    return (
         pl.when(pl.col("event_type").is_null())
         .then(pl.lit("no event type: not a TaskRouter event"))
         .when(pl.col("ts").is_null())
@@ -323,16 +337,44 @@ def _validate(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .when(is_task_event & pl.col("task_sid").is_null())
         .then(pl.lit("task or reservation event without a task sid"))
     )
-    checked = events.with_columns(_reason=reason)
-    bad = checked.filter(pl.col("_reason").is_not_null()).select(
-        "file",
-        "line",
-        pl.concat_str(pl.col("event_type").fill_null("?"), pl.lit(": "), "_reason").alias(
-            "reason"
-        ),
+
+
+def _screen(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+    """Usable task/reservation events (duplicates dropped), problem rows, and counts.
+
+    One mask and one filter: every intermediate copy of millions of events costs memory.
+    """
+    is_used = pl.col("event_type").str.starts_with("task.") | pl.col("event_type").str.starts_with(
+        "reservation."
     )
-    good = checked.filter(pl.col("_reason").is_null()).drop("_reason")
-    return good, bad
+    flags = events.select(
+        _problem_reason().alias("reason"),
+        # Same event sid twice: the first one counts. Events without a sid cannot be matched.
+        (pl.col("event_sid").is_not_null() & ~pl.col("event_sid").is_first_distinct()).alias(
+            "duplicate"
+        ),
+        is_used.fill_null(False).alias("used"),
+    )
+    valid = flags["reason"].is_null()
+    bad = (
+        events.filter(~valid)
+        .with_columns(reason=flags["reason"].filter(~valid))
+        .select(
+            pl.col("file").cast(pl.String),
+            "line",
+            pl.concat_str(pl.col("event_type").fill_null("?"), pl.lit(": "), "reason").alias(
+                "reason"
+            ),
+        )
+    )
+    duplicate = valid & flags["duplicate"]
+    keep = valid & ~flags["duplicate"] & flags["used"]
+    counts = {
+        "events": int(valid.sum()),
+        "duplicates": int(duplicate.sum()),
+        "other_events": int((valid & ~flags["duplicate"] & ~flags["used"]).sum()),
+    }
+    return events.filter(keep), bad, counts
 
 
 def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
@@ -394,26 +436,17 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
             file, line, reason = acc.problems[0]
             raise DataError(f"{file}:{line}: {reason}")
     events = (
-        pl.concat(acc.events) if acc.events else pl.DataFrame(schema=CANONICAL_SCHEMA)
+        pl.concat(acc.events, how="vertical_relaxed")
+        if acc.events
+        else _slim(pl.DataFrame(schema=CANONICAL_SCHEMA))
     )
-    events, bad = _validate(events)
+    acc.events.clear()
+    events, bad, counts = _screen(events)
     if strict and bad.height:
         file, line, reason = bad.row(0)
         raise DataError(f"{file}:{line}: {reason}")
-    n_events = events.height
-    with_sid = events.filter(pl.col("event_sid").is_not_null())
-    events = pl.concat(
-        [
-            with_sid.unique("event_sid", keep="first", maintain_order=True),
-            events.filter(pl.col("event_sid").is_null()),
-        ]
-    )
-    duplicates = n_events - events.height
-    is_used = pl.col("event_type").str.starts_with("task.") | pl.col("event_type").str.starts_with(
-        "reservation."
-    )
-    other = int(events.select((~is_used).sum()).item())
-    built = build(events.filter(is_used))
+    built = build(events)
+    del events
     problems = pl.concat(
         [
             pl.DataFrame(acc.problems, schema=_PROBLEM_SCHEMA, orient="row"),
@@ -433,9 +466,7 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
         truncated=built.truncated,
         counts={
             "lines": acc.lines,
-            "events": n_events,
-            "duplicates": duplicates,
-            "other_events": other,
+            **counts,
             "blank_lines": acc.blank_lines,
             **built.counts,
         },

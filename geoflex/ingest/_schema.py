@@ -17,9 +17,9 @@ __all__ = [
     "EVENT_FIELDS",
     "RAW_SCHEMA",
     "TASK_ATTRIBUTES_SCHEMA",
-    "batch_schema",
     "WORKER_ATTRIBUTES",
     "WORKER_ATTRIBUTES_SCHEMA",
+    "batch_schema",
 ]
 
 #: Snake_case event fields used from Event Streams payloads and REST ``event_data``.
@@ -79,7 +79,6 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-
 def batch_schema(batch: bytes, *, sample_bytes: int = 1 << 16) -> dict[str, pl.DataType]:
     """The part of ``RAW_SCHEMA`` for the shape(s) seen at the start of ``batch``.
 
@@ -97,7 +96,7 @@ def batch_schema(batch: bytes, *, sample_bytes: int = 1 << 16) -> dict[str, pl.D
         schema["data"] = pl.Struct({"payload": fields}) if b'"payload"' in head else fields
     if b'"event_data"' in head:
         schema["event_data"] = fields
-    if b'"event_type"' in head or b'"eventtype"' in head and "data" not in schema:
+    if b'"event_type"' in head or (b'"eventtype"' in head and "data" not in schema):
         schema |= dict.fromkeys(EVENT_FIELDS, pl.String())
     if b'"EventType"' in head:
         schema |= dict.fromkeys(CALLBACK_FIELDS, pl.String())

@@ -3,7 +3,8 @@
 The key lets a geocoder description ("St. Louis, MO" → "St. Louis"), a gazetteer name
 ("Saint Louis") and a user's spelling ("ST LOUIS") meet on one string. Steps, in order:
 
-1. apostrophes are dropped without a space (``O'Fallon`` → ``OFallon``, ``St. John's`` → ``St. Johns``);
+1. apostrophes are dropped without a space (``O'Fallon`` → ``OFallon``,
+   ``St. John's`` → ``St. Johns``);
 2. Unicode NFKD decomposition, then every combining mark is dropped (``Zürich`` → ``Zurich``,
    ``ﬁ`` → ``fi``);
 3. lower case, then a few letters NFKD does not decompose are spelled out (``ß`` → ``ss``,
@@ -54,7 +55,7 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
 )
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _APOSTROPHE = re.compile(_APOSTROPHE_RE)
-_WORDS = {short: long for short, long in _ABBREVIATIONS}
+_WORDS = dict(_ABBREVIATIONS)
 
 
 def place_key(s: str) -> str:

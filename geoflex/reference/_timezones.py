@@ -53,12 +53,14 @@ def _zones_of(points: pl.Series) -> pl.Series:
         for lat, lon in zip(distinct["lat"].to_list(), distinct["lon"].to_list(), strict=True)
     ]
     lookup = distinct.with_columns(timezone=pl.Series(zones, dtype=pl.String))
-    joined = frame.join(lookup, on=["lat", "lon"], how="left", nulls_equal=True, maintain_order="left")
+    joined = frame.join(
+        lookup, on=["lat", "lon"], how="left", nulls_equal=True, maintain_order="left"
+    )
     return joined["timezone"].rename(points.name)
 
 
 def timezone_at_expr(lat: pl.Expr | str, lon: pl.Expr | str) -> pl.Expr:
-    """A polars expression giving :func:`timezone_at` for every row (distinct points looked up once).
+    """A polars expression of :func:`timezone_at` per row (each distinct point looked up once).
 
     Parameters
     ----------

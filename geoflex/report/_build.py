@@ -21,9 +21,13 @@ from geoflex.report._compute import (
 from geoflex.report._config import ReportConfig
 from geoflex.report._pages import overview_report, places_report, spikes_report, staffing_report
 from geoflex.report._privacy import redact_frame
-from geoflex.staffing import review_flex_locations
+from geoflex.staffing import nearest_sites, review_flex_locations
 
 __all__ = ["BUILD_STEPS", "build_all"]
+
+# Bubbles per map: the busiest places (the rest are counted in the map's legend). Keeps
+# each page well under 5 MB whatever the data.
+_MAX_POINTS = 3000
 
 #: How many times `build_all` calls ``progress`` (for progress bars).
 BUILD_STEPS = 6
@@ -150,14 +154,17 @@ def build_all(
         us_states=places["us_states"],
         area_codes=places["area_codes"],
         regions=places["regions"],
-        places=redact_frame(places["cities"], show_phone_numbers=keep).head(5000),
+        # The bubbles are labelled by their "city" column: use the most precise name known.
+        places=redact_frame(
+            places["cities"].with_columns(city=pl.col("place")), show_phone_numbers=keep
+        ).head(_MAX_POINTS),
     )
     tables = [
         ("Regions", places["regions"]),
         ("Countries", places["countries"]),
         ("US states", places["us_states"]),
         ("Area codes (NANP)", places["area_codes"]),
-        ("Cities", places["cities"].drop("latitude", "longitude")),
+        ("Places (cities, else states or countries)", _shown(places["cities"])),
     ]
     paths.append(
         places_report(map_page=place_map, tables=tables, **common).save(out / "places.html")
@@ -169,16 +176,22 @@ def build_all(
     staff = staffing_frames(located, agents, config)
     agents_map = None
     agent_places = None
+    far_demand = None
     if agents is not None and {"latitude", "longitude", "flex_location"} <= set(agents.columns):
         sites = agents.with_columns(
             location=pl.coalesce(pl.col("flex_location"), pl.lit("(no Flex Location)"))
         )
-        agents_map = maps.agents_vs_customers(places["cities"], sites)
+        agents_map = maps.agents_vs_customers(
+            places["cities"].with_columns(city=pl.col("place")), sites, max_points=_MAX_POINTS
+        )
         agent_places = review_flex_locations(agents, locations)
+        far_demand = _far_demand(places["cities"], agents)
     paths.append(
         staffing_report(
             demand_utc=staff["demand_utc"],
             demand_local=staff["demand_local"],
+            demand_centre=staff["demand_centre"],
+            centre_timezone=config.centre_timezone,
             required=staff["required"],
             coverage=staff["coverage"],
             gap=staff["gap"],
@@ -186,6 +199,7 @@ def build_all(
             target=staff["target"],
             agents_map=agents_map,
             agent_places=agent_places,
+            far_demand=far_demand,
             **common,
         ).save(out / "staffing.html")
     )
@@ -193,7 +207,7 @@ def build_all(
     step("Writing the spikes report")
     timeline, spike_table, per_place = _spikes(conv, located.time)
     spike_map = (
-        maps.points(per_place, label="place", size="spikes", unit="spikes", name="Spikes")
+        maps.points(per_place, label="place", size="spikes", unit="count", name="Spikes")
         if per_place.filter(pl.col("latitude").is_not_null()).height
         else None
     )
@@ -204,7 +218,7 @@ def build_all(
     )
 
     step("Writing the overview")
-    top_places = places["cities"].drop("latitude", "longitude").head(config.top)
+    top_places = _shown(places["cities"]).head(config.top)
     overview = overview_report(
         totals=totals,
         regions=places["regions"],
@@ -250,6 +264,26 @@ def _queues(conv: pl.DataFrame, handle: str | None) -> pl.DataFrame | None:
     if handle:
         out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
     return out
+
+
+# Customers farther than this from every agent site count as "far".
+_FAR_KM = 1000.0
+
+
+def _far_demand(cities: pl.DataFrame, agents: pl.DataFrame) -> pl.DataFrame:
+    """The busiest places more than `_FAR_KM` from the nearest agent site."""
+    near = nearest_sites(cities, agents)
+    return (
+        near.filter(pl.col("distance_km") > _FAR_KM)
+        .select("place", "country_name", "conversations", "share", "nearest_site",
+                pl.col("distance_km").round(0))
+        .sort("conversations", descending=True)
+    )  # fmt: skip
+
+
+def _shown(cities: pl.DataFrame) -> pl.DataFrame:
+    """The places table as people read it: the place's name and its country."""
+    return cities.drop("city", "state", "latitude", "longitude")
 
 
 def _height(value: Any) -> int | None:

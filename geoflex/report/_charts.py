@@ -55,7 +55,7 @@ def _inline(frame: pl.DataFrame) -> Any:
     """Inline Vega-Lite data for a frame."""
     import altair as alt
 
-    return alt.Data(values=_values(frame))
+    return alt.Data(values=_values(frame))  # type: ignore[no-untyped-call]
 
 
 def bar_chart(
@@ -95,8 +95,12 @@ def hour_of_week_heatmap(
     title: str,
     value_title: str | None = None,
     diverging: bool = False,
+    clock: str = "UTC",
 ) -> Any:
-    """Weekday x hour heatmap from a frame with ``hour_of_week`` (0 = Monday 00:00)."""
+    """Weekday x hour heatmap from a frame with ``hour_of_week`` (0 = Monday 00:00).
+
+    ``clock`` names the clock the hours are in (axis and tooltip labels).
+    """
     _altair()
     import altair as alt
 
@@ -115,12 +119,12 @@ def hour_of_week_heatmap(
         alt.Chart(_inline(data), title=title)
         .mark_rect()
         .encode(
-            x=alt.X("hour:O", title="Hour (UTC)"),
+            x=alt.X("hour:O", title=f"Hour ({clock})"),
             y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
             color=alt.Color("value:Q", title=label, scale=scale),
             tooltip=[
                 alt.Tooltip("day:N", title="Day"),
-                alt.Tooltip("hour:O", title="Hour (UTC)"),
+                alt.Tooltip("hour:O", title=f"Hour ({clock})"),
                 alt.Tooltip("value:Q", title=label, format=",.1f"),
             ],
         )
@@ -211,7 +215,7 @@ def timeline_chart(
         encoding["tooltip"].insert(0, alt.Tooltip(f"{color}:N"))
     line = (
         alt.Chart(_inline(base), title=title)
-        .mark_line(interpolate="monotone", strokeWidth=1.5)
+        .mark_line(strokeWidth=1.2)
         .encode(**encoding)
         .properties(width=_WIDTH, height=260)
     )

@@ -122,8 +122,11 @@ def place_frames(located: Located) -> dict[str, pl.DataFrame]:
     conv, handle = located.conversations, located.handle_time
     placed = conv.filter(pl.col("country").is_not_null())
     npa = with_area_code(placed, name="npa").filter(pl.col("npa").is_not_null())
-    cities = placed.filter(pl.col("latitude").is_not_null())
-    city_keys = ["city", "state_code", "country"]
+    # A "place" is the most precise name known: city, else state, else country.
+    cities = placed.filter(pl.col("latitude").is_not_null()).with_columns(
+        place=pl.coalesce("city", "state", "country_name", "country")
+    )
+    city_keys = ["place", "city", "state", "country_name"]
     return {
         "regions": _volume(placed, ["region"], handle),
         "countries": _volume(placed, ["country", "country_name"], handle),
@@ -151,10 +154,15 @@ def accuracy_frame(data: Any, config: ReportConfig) -> pl.DataFrame | None:
         customers.columns
     ):
         return None
-    result = geolocation_accuracy(customers, default_country=config.default_country)
+    # Only customers who gave a ZIP can be compared: do not resolve the others again.
+    with_zip = customers.filter(pl.col("customers_zip").is_not_null())
+    if with_zip.is_empty():
+        return None
+    result = geolocation_accuracy(with_zip, default_country=config.default_country)
     if result.summary.is_empty() or not result.summary["with_phone_and_zip"].sum():
         return None
-    return result.summary
+    # "rows" would count only the customers with a ZIP passed in: leave it out.
+    return result.summary.drop("rows", strict=False)
 
 
 def quality_frames(located: Located, data: Any) -> dict[str, pl.DataFrame | None]:
@@ -202,6 +210,12 @@ def staffing_frames(
     handle = located.handle_time
     demand = weekly_demand(conv, time=located.time, handle_time=handle)
     local = weekly_demand(conv, time=located.time, handle_time=None, timezone="timezone")
+    centre = weekly_demand(
+        conv.select(located.time, _centre=pl.lit(config.centre_timezone)),
+        time=located.time,
+        handle_time=None,
+        timezone="_centre",
+    ).drop("timezone")
     top_zones = (
         local.group_by("timezone")
         .agg(pl.col("total").sum())
@@ -249,6 +263,7 @@ def staffing_frames(
     return {
         "demand_utc": demand,
         "demand_local": local,
+        "demand_centre": centre,
         "required": required.select(
             "hour_of_week",
             "conversations",

@@ -57,6 +57,10 @@ PLACE_FORMATS: dict[str, ColumnFormat] = {
     "average_handle_time": "seconds",
     "aht_s": "seconds",
     "share": "percent",
+    "state_match_share": "percent",
+    "distance_km_median": "int",
+    "distance_km_p90": "int",
+    "distance_km_mean": "int",
 }
 _MAX_SENTENCES = 12
 
@@ -201,6 +205,7 @@ def overview_report(
             Table(
                 accuracy,
                 caption="Geolocation accuracy (phone vs. customer ZIP)",
+                formats=PLACE_FORMATS,
                 show_phone_numbers=keep,
             )
         )
@@ -304,8 +309,11 @@ def staffing_report(
     gap: pl.DataFrame,
     recommendations: pl.DataFrame,
     target: str,
+    demand_centre: pl.DataFrame | None = None,
+    centre_timezone: str = "UTC",
     agents_map: Any | None = None,
     agent_places: pl.DataFrame | None = None,
+    far_demand: pl.DataFrame | None = None,
     title: str = "Contact centre geography",
     show_phone_numbers: bool = False,
     generated: dt.datetime | None = None,
@@ -324,10 +332,15 @@ def staffing_report(
         From `geoflex.staffing.scheduled_coverage`, `staffing_gap`, `recommendations`.
     target
         The service target in words, e.g. "80% of conversations answered within 20 s".
+    demand_centre, centre_timezone
+        ``hour_of_week`` and ``conversations`` in the contact centre's own timezone.
     agents_map
         `geoflex.report.maps.agents_vs_customers` (or its page).
     agent_places
         Agents per Flex Location with their place and nearest edge (a table).
+    far_demand
+        Places far from every agent site (``conversations``, ``share``, ``nearest_site``,
+        ``distance_km``): where hiring closer to customers would help.
     """
     keep = show_phone_numbers
     short = gap.filter(pl.col("gap") > 0)
@@ -376,6 +389,22 @@ def staffing_report(
                     show_phone_numbers=keep,
                 ),
             ]
+            + (
+                [
+                    Chart(
+                        hour_of_week_heatmap(
+                            demand_centre,  # type: ignore[arg-type]  # checked by _maybe
+                            value="conversations",
+                            title=f"The same in the contact centre's time ({centre_timezone})",
+                            value_title="Conversations",
+                            clock=centre_timezone,
+                        ),
+                        show_phone_numbers=keep,
+                    )
+                ]
+                if _maybe(demand_centre) and centre_timezone != "UTC"
+                else []
+            )
             + (
                 [
                     Chart(
@@ -449,6 +478,27 @@ def staffing_report(
         near.append(
             Table(agent_places, caption="Flex Locations and their agents", show_phone_numbers=keep)
         )
+    if far_demand is not None:
+        far_share = float(far_demand["share"].sum()) if far_demand.height else 0.0
+        near.append(
+            Paragraphs(
+                [
+                    f"{far_share:.1%} of conversations come from places more than 1,000 km "
+                    "from the nearest agent site. Hiring near the largest of them would put "
+                    "agents in their customers' time zone and working hours."
+                ]
+            )
+        )
+        if far_demand.height:
+            near.append(
+                Table(
+                    far_demand,
+                    caption="Busiest places far from every agent site",
+                    formats={"share": "percent", "distance_km": "int"},
+                    max_rows=20,
+                    show_phone_numbers=keep,
+                )
+            )
     if near:
         sections.append(Section("Agents near customers", near))
     return Report(

@@ -76,7 +76,9 @@ def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> 
             )
     missing = raw.is_null()
     if missing.any():
-        parsed = parsed.with_columns(parsed.get_column("status").scatter(missing.arg_true(), "empty"))
+        parsed = parsed.with_columns(
+            parsed.get_column("status").scatter(missing.arg_true(), "empty")
+        )
     return parsed.drop("slow", "simple")
 
 
@@ -148,77 +150,100 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
             )
         )
     )
+    prefix_keys = frame.select(pl.when(pl.col("geographic")).then(padded(cc, nsn, nl))).to_series()
     # Argentina writes a mobile token after the calling code; the geocoder keys omit it.
-    key_nsn, key_nl = nsn, nl
     for code, token in meta.mobile_tokens.items():
-        tokened = (cc == code) & (nl >= 2) & (nsn // pow10(nl - 1) == int(token))
-        key_nsn = pl.when(tokened).then(nsn % pow10(nl - 1)).otherwise(key_nsn)
-        key_nl = pl.when(tokened).then(nl - 1).otherwise(key_nl)
-    prefix_keys = frame.select(pl.when(pl.col("geographic")).then(padded(cc, key_nsn, key_nl)))
+        tokened = frame.select(
+            pl.col("geographic") & (cc == code) & (nl >= 2) & (nsn // pow10(nl - 1) == int(token))
+        ).to_series()
+        if tokened.any():
+            rows = tokened.arg_true()
+            sub = frame.select("cc", "nsn", "nl").gather(rows)
+            keys = sub.select(padded(cc, nsn % pow10(nl - 1), nl - 1)).to_series()
+            prefix_keys = prefix_keys.scatter(rows, keys)
     prefixes = _tables.prefixes()
-    found = gather(
-        prefixes, interval_index(prefix_keys.to_series(), prefixes), ["place_id", "zones_id"]
-    )
-    places = _tables.places()
-    place_cols = gather(
-        places, found.get_column("place_id"), [c for c in places.columns if c != "place_id"]
-    )
-    country_rows = frame.get_column("country").replace_strict(
+    found = gather(prefixes, interval_index(prefix_keys, prefixes), ["place_id", "zones_id"])
+    country_idx = frame.get_column("country").replace_strict(
         country_index, default=None, return_dtype=pl.UInt32
     )
-    frame = pl.concat(
-        [
-            frame,
-            place_cols,
-            gather(countries, country_rows, countries.columns[1:]),
-            found.select("zones_id"),
-        ],
-        how="horizontal",
-    ).with_columns(
-        zones_id=pl.when(pl.col("geographic"))
-        .then("zones_id")
+    valid = frame.get_column("valid")
+    place_id = found.get_column("place_id")  # null unless valid and geographic
+    places = _places_with_states()
+    zones_id = frame.select(
+        pl.when(pl.col("geographic"))
+        .then(pl.lit(found.get_column("zones_id")))
         .when(pl.col("valid"))
         .then(pl.lit(cc_zones).gather(cc_index))
+    ).to_series()
+    # Per-row attributes are gathered from the small place and country tables by index.
+    work = pl.DataFrame(
+        {
+            "valid": valid,
+            "zones_id": zones_id,
+            "place_zone": places.get_column("place_zone").gather(place_id),
+            "country_zone": countries.get_column("country_zone").gather(country_idx),
+        }
     )
-    frame = frame.with_columns(zone=_choose_zones(frame))
-    ok = pl.col("valid")
-    has_place = ok & pl.col("place_level").is_not_null()
-    precise = has_place & pl.col("place_lat").is_not_null()
+    zone = _choose_zones(work)
+    place_lat = places.get_column("place_lat").gather(place_id)
+    precise = place_lat.is_not_null()
+    state_code = places.get_column("place_state_code").gather(place_id)
+    state = places.get_column("place_state").gather(place_id)
+    territory = valid & frame.get_column("country").is_in(US_TERRITORIES) & state_code.is_null()
+    if territory.any():
+        rows = territory.arg_true()
+        codes = "US-" + frame.get_column("country").gather(rows)
+        state_code = state_code.scatter(rows, codes)
+        state = state.scatter(rows, codes.replace_strict(_state_names(), default=None))
+    country_lat = countries.get_column("country_lat").gather(country_idx)
+    country_lon = countries.get_column("country_lon").gather(country_idx)
     digits = pl.concat_str(cc.cast(pl.String), nsn.cast(pl.String).str.zfill(nl))
-    return frame.select(
-        pl.when(cc.is_not_null()).then(pl.lit("+") + digits).alias("phone_e164"),
-        pl.col("valid"),
-        pl.when(ok)
-        .then(pl.lit("ok"))
-        .when(pl.col("status").is_null())
-        .then(pl.lit("invalid"))
-        .otherwise("status")
-        .alias("geo_status"),
-        pl.col("default_region").alias("region"),
-        pl.col("country"),
-        pl.col("country_name"),
-        pl.when(has_place)
-        .then(pl.col("place_state_code"))
-        .when(ok & pl.col("country").is_in(US_TERRITORIES))
-        .then(pl.lit("US-") + pl.col("country"))
-        .alias("state_code"),
-        pl.when(has_place).then(pl.col("place_city")).alias("city"),
-        pl.when(precise)
-        .then(pl.col("place_lat"))
-        .when(ok)
-        .then(pl.col("country_lat"))
-        .alias("latitude"),
-        pl.when(precise)
-        .then(pl.col("place_lon"))
-        .when(ok)
-        .then(pl.col("country_lon"))
-        .alias("longitude"),
-        pl.when(ok).then(pl.col("zone")).alias("timezone"),
-        pl.when(precise)
-        .then(pl.col("place_level"))
-        .when(ok & pl.col("country_lat").is_not_null())
-        .then(pl.lit("country"))
-        .alias("geo_level"),
+    return pl.DataFrame(
+        {
+            "phone_e164": frame.select(
+                pl.when(cc.is_not_null()).then(pl.lit("+") + digits)
+            ).to_series(),
+            "valid": valid,
+            "geo_status": frame.select(
+                pl.when("valid")
+                .then(pl.lit("ok"))
+                .when(pl.col("status").is_null())
+                .then(pl.lit("invalid"))
+                .otherwise("status")
+            ).to_series(),
+            "region": countries.get_column("default_region").gather(country_idx),
+            "country": frame.get_column("country"),
+            "country_name": countries.get_column("country_name").gather(country_idx),
+            "state": state,
+            "state_code": state_code,
+            "city": places.get_column("place_city").gather(place_id),
+            "latitude": pl.select(
+                pl.when(precise).then(place_lat).when(valid).then(country_lat)
+            ).to_series(),
+            "longitude": pl.select(
+                pl.when(precise)
+                .then(places.get_column("place_lon").gather(place_id))
+                .when(valid)
+                .then(country_lon)
+            ).to_series(),
+            "timezone": zone,
+            "geo_level": pl.select(
+                pl.when(precise)
+                .then(places.get_column("place_level").gather(place_id))
+                .when(valid & country_lat.is_not_null())
+                .then(pl.lit("country"))
+            ).to_series(),
+        }
+    )
+
+
+@lru_cache(maxsize=1)
+def _places_with_states() -> pl.DataFrame:
+    """The phone places with the official name of their state."""
+    return _tables.places().with_columns(
+        place_state=pl.col("place_state_code").replace_strict(
+            _state_names(), default=None, return_dtype=pl.String
+        )
     )
 
 
@@ -231,7 +256,7 @@ def _choose_zones(frame: pl.DataFrame) -> pl.Series:
     the country's principal zone, else the first listed.
     """
     ids = frame.get_column("zones_id")
-    zone = _single_zones().gather(ids.cast(pl.UInt32))
+    zone = _single_zones().gather(ids.cast(pl.UInt32)).rename("zone")
     open_rows = (frame.get_column("valid") & zone.is_null()).arg_true()
     if len(open_rows) == 0:
         return zone
@@ -269,12 +294,7 @@ def _state_names() -> dict[str, str]:
 def _resolve_distinct(phones: pl.Series, default_country: str) -> pl.DataFrame:
     meta = load_metadata()
     parsed = _parse_unique(phones, default_country, meta)
-    geo = _geography(parsed, meta)
-    return geo.with_columns(
-        state=pl.col("state_code").replace_strict(
-            _state_names(), default=None, return_dtype=pl.String
-        )
-    )
+    return _geography(parsed, meta)
 
 
 def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:

@@ -25,6 +25,7 @@ from geoflex.resolve._lookup import digits_key, interval_index, pow10
 from geoflex.resolve._metadata import PhoneMetadata, RegionRules
 
 _SIMPLE_SHAPE = r"^(?:tel:|whatsapp:)?[ (]*\+?[0-9 ().\-/]*$"
+_BARE = r"^\+?[0-9]{1,250}$"
 _EXTENSION_TAIL = r"(?i)(?: ?(?:ext\.? ?|x ?|# ?)|;ext=)[0-9]{1,6}$"
 # Full-width forms are the same characters to libphonenumber (digit, plus, punctuation).
 _FULLWIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {
@@ -82,7 +83,8 @@ def _plans(meta: PhoneMetadata) -> _Plans:
     for cc in sorted(codes):
         rules = meta.rules_for_code(cc)
         if not _is_simple(rules):
-            assert rules is not None and rules.np_parse is not None
+            assert rules is not None
+            assert rules.np_parse is not None
             complex_codes.append(cc)
             complex_patterns[cc] = rules.np_parse
         elif rules is not None and rules.np_literals:
@@ -142,10 +144,13 @@ def _prefix_lengths(frame: pl.DataFrame, plans: _Plans) -> pl.Series:
         sub = frame.select("cc", "nsn", "nl").gather(rows)
         found = pl.lit(0, pl.Int64)
         for k in plans.other_lengths:
-            code = pl.col("cc").cast(pl.Int64) * 10**7 + k * 10**6 + _head(
-                pl.col("nsn"), pl.col("nl"), k
+            code = (
+                pl.col("cc").cast(pl.Int64) * 10**7
+                + k * 10**6
+                + _head(pl.col("nsn"), pl.col("nl"), k)
             )
-            found = pl.when(code.is_in(list(plans.other_prefixes))).then(k).otherwise(found)
+            known = pl.Series(sorted(plans.other_prefixes), dtype=pl.Int64)
+            found = pl.when(code.is_in(known)).then(k).otherwise(found)
         plen = plen.scatter(rows, sub.select(found).to_series())
     return plen
 
@@ -173,9 +178,12 @@ def strip_national_prefix(
         sub, "cc", "cand", "cl", plans
     )
     if check_length:
-        keep = keep | sub.select(
-            _verdict(pl.col("cc"), pl.col("cl"), plans).is_in(_REFUSED_LENGTHS)
-        ).to_series()
+        keep = (
+            keep
+            | sub.select(
+                _verdict(pl.col("cc"), pl.col("cl"), plans).is_in(_REFUSED_LENGTHS)
+            ).to_series()
+        )
     result = sub.with_columns(keep=keep).select(
         pl.when("keep").then("nsn").otherwise("cand").alias("nsn"),
         pl.when("keep").then("nl").otherwise("cl").alias("nl"),
@@ -187,10 +195,20 @@ def strip_national_prefix(
 
 
 def _readable(raw: pl.Series) -> pl.DataFrame:
-    """``text`` to parse and whether it has the simple shape, for every raw string."""
-    frame = pl.DataFrame({"text": raw}).with_columns(
-        simple=pl.col("text").str.contains(_SIMPLE_SHAPE) & (pl.col("text").str.len_bytes() <= 250)
-    )
+    """``text`` to parse, whether it has the simple shape and whether it is bare digits.
+
+    Bare ``+digits`` (E.164, what most exports hold) need no cleaning at all.
+    """
+    bare = raw.str.contains(_BARE).fill_null(False)
+    simple = bare.clone()  # scatter writes in place
+    rest = ~bare
+    if rest.any():
+        rows = rest.arg_true()
+        sub = raw.gather(rows)
+        simple = simple.scatter(
+            rows, sub.str.contains(_SIMPLE_SHAPE) & (sub.str.len_bytes() <= 250)
+        )
+    frame = pl.DataFrame({"text": raw, "simple": simple, "bare": bare})
     retry = ~frame.get_column("simple") & (raw.str.len_chars() <= 250)
     if retry.any():
         rows = retry.arg_true()
@@ -221,7 +239,7 @@ def _idd_columns(rules: RegionRules | None) -> list[pl.Expr]:
     if re.fullmatch(r"\d+", rules.idd):
         k = len(rules.idd)
         found = _head(pl.col("v"), pl.col("nd"), k) == int(rules.idd)
-        length = pl.when(found).then(pl.lit(k, pl.Int64))
+        length: pl.Expr = pl.when(found).then(pl.lit(k, pl.Int64))
     else:
         length = pl.col("digits").str.extract(f"^(?:{rules.idd})", 0).str.len_bytes().cast(pl.Int64)
     after = (pl.col("v") // pow10(pl.col("nd") - length - 1)) % 10
@@ -253,10 +271,23 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
     if not simple.any():
         return out
     rows = simple.arg_true()
+    everything = len(rows) == n
+    text = readable.get_column("text")
+    bare = readable.get_column("bare")
+    if not everything:
+        text, bare = text.gather(rows), bare.gather(rows)
+    if bare.all():
+        pass
+    elif not bare.any():
+        text = text.str.replace_all(r"[^0-9+]+", "")
+    else:
+        prow = (~bare).arg_true()
+        text = text.scatter(prow, text.gather(prow).str.replace_all(r"[^0-9+]+", ""))
     f = (
-        pl.DataFrame({"d": readable.get_column("text").gather(rows)})
-        .select(d=pl.col("d").str.replace_all(r"[^0-9+]+", ""))
-        .with_columns(plus=pl.col("d").str.starts_with("+"), digits=pl.col("d").str.strip_chars_start("+"))
+        pl.DataFrame({"d": text})
+        .with_columns(
+            plus=pl.col("d").str.starts_with("+"), digits=pl.col("d").str.strip_chars_start("+")
+        )
         .with_columns(nd=pl.col("digits").str.len_bytes().cast(pl.Int64))
         .with_columns(v=pl.col("digits").str.slice(0, _MAX_DIGITS).cast(pl.Int64, strict=False))
         .with_columns(_idd_columns(rules))
@@ -310,7 +341,9 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         & (f.get_column("nl") >= 2)
         & (f.get_column("nd") <= _MAX_DIGITS)
     ).fill_null(False)
-    if strip.any():
+    if strip.all():
+        f = f.with_columns(strip_national_prefix(f.select("cc", "nsn", "nl"), plans))
+    elif strip.any():
         srows = strip.arg_true()
         stripped = strip_national_prefix(f.select("cc", "nsn", "nl").gather(srows), plans)
         f = f.with_columns(
@@ -356,6 +389,8 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         pl.when(done).then("nl").alias("nl"),
         "slow",
     )
+    if everything:
+        return part.with_columns(simple=simple)
     return out.with_columns(
         out.get_column(c).scatter(rows, part.get_column(c)) for c in part.columns
     )
@@ -372,27 +407,37 @@ def _needs_rewrite(f: pl.DataFrame, plans: _Plans) -> pl.Series:
     if not rewrite.any():
         return rewrite
     rows = rewrite.arg_true()
-    sub = f.select("cc", "nsn", "nl").gather(rows).with_columns(
-        text=pl.col("nsn").cast(pl.String).str.zfill(pl.col("nl"))
+    sub = (
+        f.select("cc", "nsn", "nl")
+        .gather(rows)
+        .with_columns(text=pl.col("nsn").cast(pl.String).str.zfill(pl.col("nl")))
     )
     matched = pl.Series([False] * len(rows))
     for code in sub.get_column("cc").unique().to_list():
         mine = (sub.get_column("cc") == code).arg_true()
-        prefix = sub.get_column("text").gather(mine).str.extract(
-            f"^(?:{plans.complex_patterns[code]})", 0
+        prefix = (
+            sub.get_column("text")
+            .gather(mine)
+            .str.extract(f"^(?:{plans.complex_patterns[code]})", 0)
         )
         matched = matched.scatter(mine, prefix.fill_null("").str.len_bytes() > 0)
     return rewrite.scatter(rows, matched)
 
 
-def _national(f: pl.DataFrame, national: pl.Series, rules: RegionRules, plans: _Plans) -> pl.DataFrame:
+def _national(
+    f: pl.DataFrame, national: pl.Series, rules: RegionRules, plans: _Plans
+) -> pl.DataFrame:
     """Numbers in the default region's national format: its calling code, maybe written first."""
     rows = national.arg_true()
     dcc, dl = rules.calling_code, len(str(rules.calling_code))
-    sub = f.select("v", "nd").gather(rows).with_columns(
-        cc=pl.lit(dcc, pl.Int32), nsn=pl.col("v"), nl=pl.col("nd")
+    sub = (
+        f.select("v", "nd")
+        .gather(rows)
+        .with_columns(cc=pl.lit(dcc, pl.Int32), nsn=pl.col("v"), nl=pl.col("nd"))
     )
-    starts = sub.select((pl.col("nd") > dl) & (_head(pl.col("v"), pl.col("nd"), dl) == dcc)).to_series()
+    starts = sub.select(
+        (pl.col("nd") > dl) & (_head(pl.col("v"), pl.col("nd"), dl) == dcc)
+    ).to_series()
     if starts.any():
         srows = starts.arg_true()
         s = sub.gather(srows).with_columns(
@@ -401,7 +446,8 @@ def _national(f: pl.DataFrame, national: pl.Series, rules: RegionRules, plans: _
         candidate = strip_national_prefix(s.select("cc", "nsn", "nl"), plans, check_length=False)
         s = s.with_columns(cand=candidate.get_column("nsn"), cl=candidate.get_column("nl"))
         take = (
-            ~_general_match(s, "cc", "v", "nd", plans) & _general_match(s, "cc", "cand", "cl", plans)
+            ~_general_match(s, "cc", "v", "nd", plans)
+            & _general_match(s, "cc", "cand", "cl", plans)
         ) | s.select(_verdict(pl.col("cc"), pl.col("nd"), plans) == 2).to_series()
         s = s.with_columns(take=take)
         sub = sub.with_columns(

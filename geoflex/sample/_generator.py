@@ -89,9 +89,14 @@ def _customers(rng: np.random.Generator, n: int) -> _Customers:
     countries = list(cat.COUNTRY_WEIGHTS)
     t_country = templates["country"].to_list()
     t_weight = templates["weight"].to_numpy().astype(np.float64)
-    country_total = {c: t_weight[[i for i, x in enumerate(t_country) if x == c]].sum() for c in countries}
+    country_total = {
+        c: t_weight[[i for i, x in enumerate(t_country) if x == c]].sum() for c in countries
+    }
     p = np.array(
-        [cat.COUNTRY_WEIGHTS.get(c, 0.0) * w / country_total[c] for c, w in zip(t_country, t_weight, strict=True)]
+        [
+            cat.COUNTRY_WEIGHTS.get(c, 0.0) * w / country_total[c]
+            for c, w in zip(t_country, t_weight, strict=True)
+        ]
     )
     tpl = rng.choice(len(templates), size=n, p=p / p.sum())
     t = templates[tpl]
@@ -181,7 +186,10 @@ def _workers(rng: np.random.Generator, n: int) -> pl.DataFrame:
             "department_id": pl.Series(dept.astype(np.int64)).cast(pl.String),
             "department_name": _pick(cat.DEPARTMENTS, dept),
             "manager": _pick(
-                [f"{f} {la}" for f, la in zip(cat.FIRST_NAMES[:6], cat.LAST_NAMES[:6], strict=True)],
+                [
+                    f"{f} {la}"
+                    for f, la in zip(cat.FIRST_NAMES[:6], cat.LAST_NAMES[:6], strict=True)
+                ],
                 loc,
             ),
             "role": pl.Series(role, dtype=pl.String),
@@ -278,16 +286,12 @@ def _segments(
 
     cust = customers.frame[who[conv]]
     country = cust["country"].to_numpy()
-    spanish = np.isin(country, cat.SPANISH_SPEAKING) | (
-        (country == "US") & (rng.random(n) < 0.08)
-    )
+    spanish = np.isin(country, cat.SPANISH_SPEAKING) | ((country == "US") & (rng.random(n) < 0.08))
     voice_queue = np.asarray(cat.VOICE_QUEUES, dtype=object)[
         _choice(rng, n, cat.VOICE_QUEUE_WEIGHTS)
     ]
     voice_queue = np.where(spanish, "Spanish Support", voice_queue)
-    first_queue = np.select(
-        [ch == 0, ch == 1], [voice_queue, "Chat Support"], default="Messaging"
-    )
+    first_queue = np.select([ch == 0, ch == 1], [voice_queue, "Chat Support"], default="Messaging")
     transfer_queue = np.asarray(cat.TRANSFER_QUEUES, dtype=object)[
         rng.integers(0, len(cat.TRANSFER_QUEUES), n)
     ]
@@ -304,9 +308,7 @@ def _segments(
     anon_value = np.asarray(["anonymous", "+266696687", "restricted"], dtype=object)[
         rng.integers(0, 3, n)
     ]
-    national = pl.Series(
-        (np.isin(country, ("US", "CA"))) & (rng.random(n) < 0.1)
-    )
+    national = pl.Series((np.isin(country, ("US", "CA"))) & (rng.random(n) < 0.1))
     national_format = pl.concat_str(
         pl.lit("("), phone.str.slice(2, 3), pl.lit(") "), phone.str.slice(5, 3), pl.lit("-"),
         phone.str.slice(8, 4),
@@ -500,9 +502,7 @@ def _events(rng: np.random.Generator, segments: pl.DataFrame) -> pl.DataFrame:
     # Delivery is not in event order: small jitter for all, a long delay for a few.
     jitter = np.abs(rng.normal(0, 1_500, m)).astype(np.int64)
     jitter += np.where(rng.random(m) < 0.002, rng.integers(0, 600_000, m), 0)
-    events = events.with_columns(
-        delivered=pl.col("ts") + pl.Series(jitter), sid=sids(rng, "EV", m)
-    )
+    events = events.with_columns(delivered=pl.col("ts") + pl.Series(jitter), sid=sids(rng, "EV", m))
     return events.sort("delivered", "kind", "segment")
 
 
@@ -552,8 +552,8 @@ def _encode(events: pl.DataFrame, segments: pl.DataFrame, workers: pl.DataFrame)
             ]
         line = pl.struct(
             pl.lit("1.0").alias("specversion"),
-            pl.lit(cat.WORKSPACE_SID).alias("source"),
             pl.lit("com.twilio.taskrouter." + eventtype).alias("type"),
+            pl.lit(cat.WORKSPACE_SID).alias("source"),
             pl.col("sid").alias("id"),
             pl.from_epoch(pl.col("ts"), time_unit="ms")
             .dt.to_string("%Y-%m-%dT%H:%M:%S%.3fZ")

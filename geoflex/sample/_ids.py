@@ -17,14 +17,14 @@ def sids(rng: np.random.Generator, prefix: str, n: int) -> pl.Series:
     """
     hexed = binascii.hexlify(rng.bytes(16 * n))
     offsets = np.arange(0, 32 * n + 1, 32, dtype=np.int32)
-    array = pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(hexed)])
+    array = pa.Array.from_buffers(
+        pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(hexed)]
+    )
     series = pl.Series(prefix, array)
     return pl.select(pl.lit(prefix) + series).to_series().alias(prefix)
 
 
-def digit_strings(
-    rng: np.random.Generator, widths: np.ndarray, first_min: np.ndarray
-) -> pl.Series:
+def digit_strings(rng: np.random.Generator, widths: np.ndarray, first_min: np.ndarray) -> pl.Series:
     """Random digit strings of per-row ``widths`` whose first digit is at least ``first_min``."""
     widths = widths.astype(np.int64)
     low = first_min.astype(np.int64) * 10 ** (widths - 1)

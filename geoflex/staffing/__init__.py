@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from geoflex.staffing._coverage import recommendations, scheduled_coverage, staffing_gap
 from geoflex.staffing._demand import hour_of_week_expr, weekly_demand
+from geoflex.staffing._distance import nearest_sites
 from geoflex.staffing._edges import EDGE_COORDINATES, review_flex_locations
 from geoflex.staffing._erlang import ErlangResult, erlang_c
 from geoflex.staffing._required import required_agents
@@ -19,6 +20,7 @@ __all__ = [
     "erlang_c",
     "hour_label",
     "hour_of_week_expr",
+    "nearest_sites",
     "parse_shifts",
     "recommendations",
     "required_agents",

@@ -50,7 +50,7 @@ def test_volume_by_place_and_any_column() -> None:
     # Area code is derived from phone_e164 for NANP numbers.
     codes = geoflex.volume(seg, "area_code")
     assert dict(codes.select("area_code", "contacts").iter_rows()) == {"212": 1, "347": 1, None: 2}
-    with pytest.raises(ColumnError, match="geoflex.resolve"):
+    with pytest.raises(ColumnError, match=r"geoflex\.resolve"):
         geoflex.volume(seg.drop("country"), "country")
 
 
@@ -70,7 +70,9 @@ def test_intervals_in_three_clocks() -> None:
     seg = _segments()
     utc = geoflex.by_interval(seg, every="60m")
     assert utc.select(pl.col("interval_start").dt.hour(), "contacts").rows() == [(14, 1), (13, 3)]
-    centre = geoflex.by_interval(seg, every="30m", clock="centre", centre_timezone="America/Chicago")
+    centre = geoflex.by_interval(
+        seg, every="30m", clock="centre", centre_timezone="America/Chicago"
+    )
     assert centre["interval_start"].dt.strftime("%a %H:%M").to_list() == [
         "Sat 08:00", "Mon 08:00", "Mon 08:30",
     ]  # fmt: skip
@@ -162,7 +164,10 @@ def test_geolocation_accuracy_on_the_sample() -> None:
     # Chat visitors (client:...) and anonymous callers have a ZIP but no usable number.
     assert 0.7 * summary["with_phone_and_zip"] < summary["compared"] < summary["with_phone_and_zip"]
     unusable = acc.rows.filter(pl.col("state_match").is_null())["phone"]
-    assert (unusable.str.starts_with("client:") | unusable.is_in(["anonymous", "restricted", "+266696687"])).mean() > 0.9
+    assert (
+        unusable.str.starts_with("client:")
+        | unusable.is_in(["anonymous", "restricted", "+266696687"])
+    ).mean() > 0.9
     # 7% of the sample's ZIP customers moved away from their number's area.
     assert 0.85 < summary["state_match_share"] < 0.99
     assert summary["distance_km_median"] < 100

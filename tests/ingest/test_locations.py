@@ -28,9 +28,18 @@ def test_reads_file_text_and_mapping() -> None:
 
 
 def test_both_san_jose_spellings_and_roaming_are_accepted() -> None:
-    ui = {"locations": [{"name": "A", "edge": ["sanjose-ix"]}, {"name": "B", "edge": ["San-Jose-IX", "roaming"]},
-                        {"name": "C", "edge": "roaming"}]}  # fmt: skip
-    assert read_ui_attributes(ui)["primary_edge"].to_list() == ["sanjose-ix", "san-jose-ix", "roaming"]
+    ui = {
+        "locations": [
+            {"name": "A", "edge": ["sanjose-ix"]},
+            {"name": "B", "edge": ["San-Jose-IX", "roaming"]},
+            {"name": "C", "edge": "roaming"},
+        ]
+    }
+    assert read_ui_attributes(ui)["primary_edge"].to_list() == [
+        "sanjose-ix",
+        "san-jose-ix",
+        "roaming",
+    ]
 
 
 @pytest.mark.parametrize(

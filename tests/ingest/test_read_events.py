@@ -70,7 +70,9 @@ def test_every_shape_gives_the_same_tables(name: str) -> None:
 
 def test_broken_lines_become_problems_with_line_numbers() -> None:
     data = geoflex.read_events(CLOUD)
-    problems = {(r["line"], r["reason"].split(" (")[0].split(":")[0]) for r in data.problems.to_dicts()}
+    problems = {
+        (r["line"], r["reason"].split(" (")[0].split(":")[0]) for r in data.problems.to_dicts()
+    }
     assert (6, "not a usable JSON object") in problems  # truncated line
     assert (7, "not a usable JSON object") in problems  # an HTML error page
     assert data.counts["blank_lines"] == 1  # line 8, not a problem
@@ -139,7 +141,9 @@ def _event(sid: str, etype: str, ts: int, attrs: object) -> str:
     payload = {"eventtype": etype, "timestamp": ts, "sid": sid, "task_sid": "WT1"}
     if attrs is not None:
         payload["task_attributes"] = attrs if isinstance(attrs, str) else json.dumps(attrs)
-    return json.dumps({"type": "com.twilio.taskrouter." + etype, "id": sid, "data": {"payload": payload}})
+    return json.dumps(
+        {"type": "com.twilio.taskrouter." + etype, "id": sid, "data": {"payload": payload}}
+    )
 
 
 def test_update_window_boundary_and_late_updates(tmp_path: Path) -> None:
@@ -177,7 +181,7 @@ def test_huge_and_hostile_values(tmp_path: Path) -> None:
     # A list where a string belongs is kept as its JSON text.
     assert seg["customers_zip"] == '["not", "a", "string"]'
     assert seg["hold_time"] == 0.0  # "ten" is not a number: no hold time, not a crash
-    assert seg["outcome"] == " \u202eok"  # a raw control character became a space
+    assert seg["outcome"] == "\x00\u202eok"  # kept as sent (escaped in reports)
     assert data.truncated["customers_name"] == 1
     reasons = " ".join(data.problems["reason"])
     assert "not a usable JSON object" in reasons
@@ -209,3 +213,29 @@ def test_empty_input(tmp_path: Path) -> None:
     assert data.segments.height == 0
     assert data.problems.height == 0
     assert "segment_id" in data.segments.columns
+
+
+def test_csv_with_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "partial.csv"
+    path.write_text("EventType,Timestamp\ntask.completed,1767625200\nworker.created,1767625200\n")
+    data = geoflex.read_events(path)
+    assert data.segments.height == 0
+    assert data.problems.rows() == [
+        (str(path), 2, "task.completed: task or reservation event without a task sid")
+    ]
+    assert data.counts["other_events"] == 1
+
+
+def test_frame_of_one_event_column_is_not_taken_for_json_lines() -> None:
+    data = geoflex.read_events(pl.DataFrame({"EventType": ["task.created"]}))
+    assert data.problems["reason"].to_list() == ["task.created: no usable timestamp"]
+
+
+def test_pretty_printed_json_per_row() -> None:
+    lines = geoflex.sample.generate(10, seed=9, dirt=False)
+    pretty = lines.select(
+        pl.col("line").map_elements(
+            lambda s: json.dumps(json.loads(s), indent=2), return_dtype=pl.String
+        )
+    )
+    assert geoflex.read_events(pretty).segments.equals(geoflex.read_events(lines).segments)

@@ -63,9 +63,13 @@ def test_realistic_mix(sample: geoflex.FlexData) -> None:
 def test_countries_and_local_day(sample: geoflex.FlexData) -> None:
     geo = geoflex.resolve(sample.conversations, "phone")
     countries = geo["country"].drop_nulls().value_counts(sort=True)
-    share = dict(zip(countries["country"], countries["count"] / countries["count"].sum(), strict=True))
+    share = dict(
+        zip(countries["country"], countries["count"] / countries["count"].sum(), strict=True)
+    )
     assert share["US"] > 0.4
-    north_america_europe = sum(share.get(c, 0) for c in ("US", "CA", "GB", "DE", "FR", "ES", "IT", "NL", "IE"))
+    north_america_europe = sum(
+        share.get(c, 0) for c in ("US", "CA", "GB", "DE", "FR", "ES", "IT", "NL", "IE")
+    )
     assert north_america_europe > 0.75
     assert len(share) >= 20
     local = geoflex.local_time(geo, time="started_at").filter(pl.col("local_time").is_not_null())

@@ -59,7 +59,9 @@ def test_every_template_loads_from_the_package(name):
 
 def test_script_json_cannot_close_a_script_element():
     text = script_json({"a": SCRIPT_END, "b": "x & y", "c": "\u2028"})
-    assert "<" not in text and ">" not in text and "&" not in text
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
     assert json.loads(text) == {"a": SCRIPT_END, "b": "x & y", "c": "\u2028"}
 
 

@@ -1,0 +1,55 @@
+"""Decoding task attributes: one pass, and a second chance that keeps rows aligned."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from geoflex.ingest._attributes import cut_long_strings, decode_json_column
+from geoflex.ingest._build import _decode_task_attributes
+
+
+def test_failed_rows_are_retried_in_place() -> None:
+    rows = [
+        {"from": "+1", "customers": {"phone": "+1", "zip": "98101"}},
+        {"from": "+2", "customers": "broken", "conversations": {"outcome": "x"}},
+        None,
+        {"from": "+4", "customers": {"phone": "+4"}, "conversations": ["not", "an", "object"]},
+        {"from": "+5", "conversations": {"outcome": "y", "hold_time": 3}},
+    ]
+    values = pl.Series([json.dumps(r) if r is not None else None for r in rows])
+    top, nested, failures = _decode_task_attributes(values)
+    assert top["from"].to_list() == ["+1", "+2", None, "+4", "+5"]
+    assert nested["customers"]["phone"].to_list() == ["+1", None, None, "+4", None]
+    assert nested["customers"]["zip"].to_list() == ["98101", None, None, None, None]
+    assert nested["conversations"]["outcome"].to_list() == [None, "x", None, None, "y"]
+    assert nested["conversations"]["hold_time"].to_list() == [None, None, None, None, "3"]
+    assert sorted((i, what) for i, what, _ in failures) == [
+        (1, "task_attributes.customers"),
+        (3, "task_attributes.conversations"),
+    ]
+
+
+def test_not_json_at_all() -> None:
+    top, _nested, failures = _decode_task_attributes(pl.Series(['{"from": "+1"}', "{oops"]))
+    assert top["from"].to_list() == ["+1", None]
+    assert [(i, what) for i, what, _ in failures] == [(1, "task_attributes")]
+
+
+def test_decode_json_column_chunks_keep_order(monkeypatch) -> None:
+    import geoflex.ingest._attributes as attributes
+
+    monkeypatch.setattr(attributes, "_CHUNK_ROWS", 3)
+    values = pl.Series([json.dumps({"a": str(i)}) if i != 4 else "bad" for i in range(10)])
+    decoded = decode_json_column(values, {"a": pl.String(), "b": pl.String()})
+    assert decoded.frame.columns == ["a"]  # "b" occurs nowhere: pruned
+    assert decoded.frame["a"].to_list() == [str(i) if i != 4 else None for i in range(10)]
+    assert decoded.bad_rows == [4]
+
+
+def test_cut_counts_characters_not_bytes() -> None:
+    frame = pl.DataFrame({"a": ["é" * 255, "é" * 256]})
+    out, counts = cut_long_strings(frame, ["a"])
+    assert counts == {"a": 1}
+    assert out["a"].str.len_chars().to_list() == [255, 255]
