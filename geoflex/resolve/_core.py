@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import polars as pl
@@ -41,6 +42,8 @@ PHONE_COLUMNS = [
 ]
 # Below this share of distinct values in a sample, parse each distinct string once.
 _DEDUPE_BELOW = 0.7
+_PARALLEL_ABOVE = 200_000
+_MAX_CHUNKS = 8
 
 
 def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> pl.DataFrame:
@@ -292,6 +295,24 @@ def _state_names() -> dict[str, str]:
 
 
 def _resolve_distinct(phones: pl.Series, default_country: str) -> pl.DataFrame:
+    """Resolve strings (ideally distinct ones); big inputs in chunks on parallel threads.
+
+    Most single-column string work in polars runs on one thread; chunks let every core
+    work (polars releases the GIL while it computes).
+    """
+    threads = min(pl.thread_pool_size(), _MAX_CHUNKS)
+    if threads < 2 or len(phones) < _PARALLEL_ABOVE:
+        return _resolve_chunk(phones, default_country)
+    size = -(-len(phones) // threads)
+    chunks = [phones.slice(i * size, size) for i in range(threads)]
+    load_metadata()  # load shared tables once, before the threads start
+    _code_facts()
+    with ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(lambda c: _resolve_chunk(c, default_country), chunks))
+    return pl.concat(parts, rechunk=False)
+
+
+def _resolve_chunk(phones: pl.Series, default_country: str) -> pl.DataFrame:
     meta = load_metadata()
     parsed = _parse_unique(phones, default_country, meta)
     return _geography(parsed, meta)
