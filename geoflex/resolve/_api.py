@@ -135,7 +135,7 @@ def _resolve_lazy(
         .map_batches(
             lambda s: phone_struct(s, default_country),
             return_dtype=PHONE_STRUCT,
-            is_elementwise=True,
+            is_elementwise=False,  # whole column: repeats are resolved once
         )
         .alias("__geo")
     )
@@ -154,11 +154,12 @@ def _resolve_lazy(
         # A region given per row in the customer's attributes beats the mapping.
         row_region = pl.col("__ov_region") if "region" in fields else pl.lit(None, pl.String)
         out = out.with_columns(region=pl.coalesce(row_region, region, pl.col("region")))
-    out = out.with_columns(
-        state=pl.col("state_code").replace_strict(
-            _state_names(), default=None, return_dtype=pl.String
+    if fields:  # overrides may have moved the state: name it from its code again
+        out = out.with_columns(
+            state=pl.col("state_code").replace_strict(
+                _state_names(), default=None, return_dtype=pl.String
+            )
         )
-    )
     cast = [pl.col(c).cast(GEO_SCHEMA[c]) for c in GEO_COLUMNS]
     phone_original = pl.col(phone)
     return out.select(*(pl.col(c) for c in original if c != phone), phone_original, *cast).select(

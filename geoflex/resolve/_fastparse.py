@@ -26,6 +26,8 @@ from geoflex.resolve._metadata import PhoneMetadata, RegionRules
 
 _SIMPLE_SHAPE = r"^(?:tel:|whatsapp:)?[ (]*\+?[0-9 ().\-/]*$"
 _BARE = r"^\+?[0-9]{1,250}$"
+# Everything but digits and "+" that a simple-shaped string can hold (Aho-Corasick beats a regex).
+_PUNCTUATION = ["tel:", "whatsapp:", " ", "(", ")", ".", "-", "/"]
 _EXTENSION_TAIL = r"(?i)(?: ?(?:ext\.? ?|x ?|# ?)|;ext=)[0-9]{1,6}$"
 # Full-width forms are the same characters to libphonenumber (digit, plus, punctuation).
 _FULLWIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {
@@ -279,10 +281,10 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
     if bare.all():
         pass
     elif not bare.any():
-        text = text.str.replace_all(r"[^0-9+]+", "")
+        text = text.str.replace_many(_PUNCTUATION, [""] * len(_PUNCTUATION))
     else:
         prow = (~bare).arg_true()
-        text = text.scatter(prow, text.gather(prow).str.replace_all(r"[^0-9+]+", ""))
+        text = text.scatter(prow, text.gather(prow).str.replace_many(_PUNCTUATION, [""] * len(_PUNCTUATION)))
     f = (
         pl.DataFrame({"d": text})
         .with_columns(
