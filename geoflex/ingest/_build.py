@@ -59,7 +59,8 @@ def _seconds(end: str, start: str) -> pl.Expr:
 
 def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """One row per ended task with its timeline, worker, and the attributes that count."""
-    tasks = events  # screened: every task and reservation event has a task sid
+    # Screened: every task and reservation event has a task sid; worker events have none.
+    tasks = events.filter(pl.col("task_sid").is_not_null())
     ends = (
         tasks.filter(pl.col("event_type").is_in(_END_TYPES))
         .sort("ts", "line")

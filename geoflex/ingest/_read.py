@@ -368,7 +368,9 @@ def _screen(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict[str,
         )
     )
     duplicate = valid & flags["duplicate"]
-    keep = valid & ~flags["duplicate"] & flags["used"]
+    # Worker events (worker.*) are kept only for their attribute snapshots (agents).
+    snapshot = events["worker_attributes"].is_not_null()
+    keep = valid & ~flags["duplicate"] & (flags["used"] | snapshot)
     counts = {
         "events": int(valid.sum()),
         "duplicates": int(duplicate.sum()),

@@ -245,7 +245,8 @@ def _idd_columns(rules: RegionRules | None) -> list[pl.Expr]:
     else:
         length = pl.col("digits").str.extract(f"^(?:{rules.idd})", 0).str.len_bytes().cast(pl.Int64)
     after = (pl.col("v") // pow10(pl.col("nd") - length - 1)) % 10
-    return [pl.when((pl.col("nd") > length) & (after != 0)).then(length).alias("idd_len")]
+    stripped = (pl.col("nd") == length) | ((pl.col("nd") > length) & (after != 0))
+    return [pl.when(stripped).then(length).alias("idd_len")]
 
 
 def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.DataFrame:
@@ -284,7 +285,9 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         text = text.str.replace_many(_PUNCTUATION, [""] * len(_PUNCTUATION))
     else:
         prow = (~bare).arg_true()
-        text = text.scatter(prow, text.gather(prow).str.replace_many(_PUNCTUATION, [""] * len(_PUNCTUATION)))
+        text = text.scatter(
+            prow, text.gather(prow).str.replace_many(_PUNCTUATION, [""] * len(_PUNCTUATION))
+        )
     f = (
         pl.DataFrame({"d": text})
         .with_columns(

@@ -113,9 +113,12 @@ def to_ascii_digits(text: str) -> str:
 def refusal_status(text: str) -> str:
     """Why a string that is not a viable number was refused: words, nothing, or too few digits."""
     rest = text.replace("tel:", "").replace("whatsapp:", "")
+    extension = _EXTENSION_AT_END.search(rest)
+    if extension:  # "0 ext. 12" is a (too short) number with an extension, not words
+        rest = rest[: extension.start()]
     if any(ch.isalpha() for ch in rest) or "@" in rest:
         return "not_a_phone"
-    n = len(to_ascii_digits(text))
+    n = len(to_ascii_digits(rest))
     if n == 0:
         return "empty"
     return "too_short" if n == 1 else "unparseable"

@@ -121,7 +121,7 @@ def _customers(rng: np.random.Generator, n: int) -> _Customers:
 
     zones = sorted(set(templates["timezone"].to_list()))
     zone_of = {z: i for i, z in enumerate(zones)}
-    zone_index = np.array([zone_of[z] for z in t["timezone"].to_list()], dtype=np.int64)
+    zone_index = t["timezone"].replace_strict(zone_of, return_dtype=pl.Int64).to_numpy()
     first = _pick(cat.FIRST_NAMES, rng.integers(0, len(cat.FIRST_NAMES), n))
     last = _pick(cat.LAST_NAMES, rng.integers(0, len(cat.LAST_NAMES), n))
     segment = _pick(cat.SEGMENTS, rng.integers(0, len(cat.SEGMENTS), n))

@@ -82,9 +82,11 @@ def test_broken_lines_become_problems_with_line_numbers() -> None:
     assert "no usable timestamp" in reasons[11]
     assert "task_attributes.customers of WTd ignored" in reasons[21]
     assert set(data.problems["file"]) == {str(CLOUD)}
-    # Line 12 is a worker event: used for agents, not a problem.
+    # Line 12 is a worker event: used for agents (its snapshot is the latest), not a problem.
     assert 12 not in reasons
     assert data.counts["other_events"] == 1
+    wk1 = data.agents.filter(pl.col("worker_sid") == "WK1").row(0, named=True)
+    assert (wk1["team_name"], wk1["segments"]) == ("Delta", 1)
     # Every line is accounted for.
     assert data.counts["lines"] == 22
 
