@@ -152,7 +152,7 @@ def _prefix_lengths(frame: pl.DataFrame, plans: _Plans) -> pl.Series:
                 + _head(pl.col("nsn"), pl.col("nl"), k)
             )
             known = pl.Series(sorted(plans.other_prefixes), dtype=pl.Int64)
-            found = pl.when(code.is_in(known)).then(k).otherwise(found)
+            found = pl.when(code.is_in(known.implode())).then(k).otherwise(found)
         plen = plen.scatter(rows, sub.select(found).to_series())
     return plen
 
