@@ -52,21 +52,25 @@ def _mask_of_class(items: Sequence[tuple[object, object]]) -> int:
     return FULL & ~mask if negate else mask
 
 
+def _concat(a: dict[int, set[Masks]], b: dict[int, set[Masks]]) -> dict[int, set[Masks]]:
+    """Every run of ``a`` followed by every run of ``b`` (by total length, capped)."""
+    out: dict[int, set[Masks]] = {}
+    for la, seqs_a in a.items():
+        for lb, seqs_b in b.items():
+            if la + lb > MAX_LEN:
+                continue
+            bucket = out.setdefault(la + lb, set())
+            for x in seqs_a:
+                for y in seqs_b:
+                    bucket.add(x + y)
+    return out
+
+
 def _lang(node_list: P.SubPattern | list[tuple[object, object]]) -> dict[int, set[Masks]]:
     """All mask runs a sequence of regex nodes can match, by length."""
     result: dict[int, set[Masks]] = {0: {()}}
     for op, av in node_list:
-        item = _lang_item(op, av)
-        nxt: dict[int, set[Masks]] = {}
-        for la, seqs_a in result.items():
-            for lb, seqs_b in item.items():
-                if la + lb > MAX_LEN:
-                    continue
-                bucket = nxt.setdefault(la + lb, set())
-                for a in seqs_a:
-                    for b in seqs_b:
-                        bucket.add(a + b)
-        result = nxt
+        result = _concat(result, _lang_item(op, av))
     return result
 
 
@@ -95,16 +99,7 @@ def _lang_item(op: object, av: object) -> dict[int, set[Masks]]:
         acc: dict[int, set[Masks]] = {0: {()}}
         out = {0: {()}} if lo == 0 else {}
         for count in range(1, hi + 1):
-            nxt: dict[int, set[Masks]] = {}
-            for la, seqs_a in acc.items():
-                for lb, seqs_b in inner.items():
-                    if la + lb > MAX_LEN:
-                        continue
-                    bucket = nxt.setdefault(la + lb, set())
-                    for a in seqs_a:
-                        for b in seqs_b:
-                            bucket.add(a + b)
-            acc = nxt
+            acc = _concat(acc, inner)
             if count >= lo:
                 for n, seqs in acc.items():
                     out.setdefault(n, set()).update(seqs)

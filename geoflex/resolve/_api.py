@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Union, overload
 import polars as pl
 
 from geoflex._errors import ColumnError, ConfigError
-from geoflex.resolve._core import resolve_phones
+from geoflex.resolve._core import PHONE_COLUMNS, resolve_phones
 from geoflex.resolve._overrides import apply_overrides, check_overrides, override_inputs
 from geoflex.resolve._schema import GEO_COLUMNS, GEO_SCHEMA
 
@@ -20,26 +20,7 @@ RegionKey = Union[str, tuple[str, str]]  # noqa: UP007  (a runtime alias on Pyth
 Regions = Union[Mapping[RegionKey, str], pl.Expr]  # noqa: UP007
 
 _STRING_TYPES = (pl.String, pl.Categorical, pl.Enum, pl.Null)
-PHONE_STRUCT = pl.Struct(
-    {
-        c: GEO_SCHEMA[c]
-        for c in (
-            "phone_e164",
-            "valid",
-            "geo_status",
-            "region",
-            "country",
-            "country_name",
-            "state",
-            "state_code",
-            "city",
-            "latitude",
-            "longitude",
-            "timezone",
-            "geo_level",
-        )
-    }
-)
+PHONE_STRUCT = pl.Struct({c: GEO_SCHEMA[c] for c in PHONE_COLUMNS})
 
 
 def phone_struct(phones: pl.Series, default_country: str) -> pl.Series:

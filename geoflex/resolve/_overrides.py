@@ -288,59 +288,53 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
     )
     phone_kept = same_country & ~new_state  # the phone's finer geography still applies
     city_hit = pl.col("__city_lat").is_not_null()
-    level = (
-        pl.when(has_point)
-        .then(pl.lit("coordinates"))
-        .when(zip_hit)
-        .then(pl.lit("zip"))
-        .when(city_hit)
-        .then(pl.lit("city"))
-        .when(phone_kept & pl.col("geo_level").is_not_null())
-        .then(pl.col("geo_level").cast(pl.String))
-        .when(pl.col("__state_lat").is_not_null())
-        .then(pl.lit("state"))
-        .when(pl.col("__country_lat").is_not_null())
-        .then(pl.lit("country"))
-    )
-    lat = (
-        pl.when(has_point)
-        .then(ov.get("latitude"))
-        .when(zip_hit)
-        .then("__zip_lat")
-        .when(city_hit)
-        .then("__city_lat")
-        .when(phone_kept & pl.col("latitude").is_not_null())
-        .then("latitude")
-        .when(pl.col("__state_lat").is_not_null())
-        .then("__state_lat")
-        .otherwise("__country_lat")
-    )
-    lon = (
-        pl.when(has_point)
-        .then(ov.get("longitude"))
-        .when(zip_hit)
-        .then("__zip_lon")
-        .when(city_hit)
-        .then("__city_lon")
-        .when(phone_kept & pl.col("longitude").is_not_null())
-        .then("longitude")
-        .when(pl.col("__state_lat").is_not_null())
-        .then("__state_lon")
-        .otherwise("__country_lon")
-    )
-    zone = (
-        pl.when(has_point)
-        .then(point_zone)
-        .when(zip_hit)
-        .then("__zip_zone")
-        .when(city_hit)
-        .then("__city_zone")
-        .when(phone_kept & pl.col("timezone").is_not_null())
-        .then("timezone")
-        .when(pl.col("__state_zone").is_not_null())
-        .then("__state_zone")
-        .otherwise("__country_zone")
-    )
+    # The precedence ladder, most precise first: (applies, level, lat, lon, zone).
+    ladder: list[tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, pl.Expr]] = [
+        (
+            has_point,
+            pl.lit("coordinates"),
+            ov.get("latitude", pl.lit(None)),
+            ov.get("longitude", pl.lit(None)),
+            point_zone,
+        ),
+        (zip_hit, pl.lit("zip"), pl.col("__zip_lat"), pl.col("__zip_lon"), pl.col("__zip_zone")),
+        (
+            city_hit,
+            pl.lit("city"),
+            pl.col("__city_lat"),
+            pl.col("__city_lon"),
+            pl.col("__city_zone"),
+        ),
+        (
+            phone_kept & pl.col("latitude").is_not_null(),
+            pl.col("geo_level").cast(pl.String),
+            pl.col("latitude"),
+            pl.col("longitude"),
+            pl.col("timezone"),
+        ),
+        (
+            pl.col("__state_lat").is_not_null(),
+            pl.lit("state"),
+            pl.col("__state_lat"),
+            pl.col("__state_lon"),
+            pl.col("__state_zone"),
+        ),
+        (
+            pl.col("__country_lat").is_not_null(),
+            pl.lit("country"),
+            pl.col("__country_lat"),
+            pl.col("__country_lon"),
+            pl.col("__country_zone"),
+        ),
+    ]
+
+    def first(field: int) -> pl.Expr:
+        expr: pl.Expr = pl.lit(None)
+        for step in reversed(ladder):  # built inside out: the first step is checked first
+            expr = pl.when(step[0]).then(step[field]).otherwise(expr)
+        return expr
+
+    level, lat, lon, zone = first(1), first(2), first(3), first(4)
     used = pl.any_horizontal([v.is_not_null() for v in ov.values()])
     new_city = pl.coalesce(
         city, pl.when(zip_hit).then("__zip_city"), pl.when(phone_kept).then("city")
