@@ -333,9 +333,15 @@ def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:
         order = distinct.to_physical()
         strings = distinct.cast(pl.String).gather(order.arg_sort())
         codes = as_categories.to_physical()
-        geo = _resolve_distinct(strings, country).gather(codes)
-    else:
-        geo = _resolve_distinct(raw, country)
+        geo = _final_types(_resolve_distinct(strings, country)).gather(codes)
+        # A null phone has a null code: its row is all nulls until here.
+        return geo.with_columns(
+            pl.col("valid").fill_null(False), pl.col("geo_status").fill_null("empty")
+        )
+    return _final_types(_resolve_distinct(raw, country))
+
+
+def _final_types(geo: pl.DataFrame) -> pl.DataFrame:
     return geo.select(
         pl.col("phone_e164"),
         pl.col("valid").fill_null(False),
