@@ -8,7 +8,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dest=${1:-"$here/../_assets"}
 mkdir -p "$dest"
-npm install --prefix "$dest" --no-audit --no-fund --silent \
+npm install --prefix "$dest" --no-audit --no-fund --silent --fetch-timeout=60000 --fetch-retries=3 \
     leaflet@1.9.3 \
     jquery@3.7.1 \
     bootstrap@5.2.2 \
