@@ -3,7 +3,8 @@
 Precedence, most precise first (each row independently; null or unusable values are skipped):
 
 1. ``latitude`` + ``longitude`` (both, in range): the point itself (``geo_level`` "coordinates");
-   its timezone from the shipped timezone polygons (tzfpy).
+   its timezone from the shipped timezone polygons (tzfpy), and its country and US state from
+   the shipped outlines (shapely) unless those are given too.
 2. ``zip`` (a US ZIP code, "94103" or "94103-1234"): city, county (``area``), state,
    coordinates and timezone of the ZIP ("zip").
 3. ``city``: the named city, placed from the gazetteer within the row's country (and state when
@@ -128,6 +129,23 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
         )
     else:
         lf = lf.with_columns(__cty=pl.lit(None, pl.String))
+    # Coordinates name their country and US state (given ones win).
+    if "latitude" in fields:
+        from geoflex.resolve._polygons import PLACE_STRUCT, places_at
+
+        lf = lf.with_columns(
+            __pt=pl.struct(lat=ov["latitude"], lon=ov["longitude"]).map_batches(
+                places_at, return_dtype=PLACE_STRUCT
+            )
+        ).with_columns(
+            __pt_country=pl.col("__pt").struct.field("country"),
+            __pt_state=pl.col("__pt").struct.field("state_code"),
+        )
+    else:
+        lf = lf.with_columns(
+            __pt_country=pl.lit(None, pl.String), __pt_state=pl.lit(None, pl.String)
+        )
+    lf = lf.with_columns(__cty=pl.coalesce("__cty", "__pt_country"))
     lf = lf.with_columns(__country=pl.coalesce("__cty", "country"))
 
     # ZIP → US place.
@@ -176,7 +194,7 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
         )
     else:
         lf = lf.with_columns(__st_code=pl.lit(None, pl.String))
-    lf = lf.with_columns(__state_code=pl.coalesce("__st_code", "__zip_state_code"))
+    lf = lf.with_columns(__state_code=pl.coalesce("__st_code", "__pt_state", "__zip_state_code"))
 
     # City: explicit, placed from the gazetteer within the country (and state when known).
     city = ov.get("city", pl.lit(None, pl.String))

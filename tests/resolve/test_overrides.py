@@ -31,6 +31,30 @@ def test_coordinates_win_and_give_their_own_timezone() -> None:
     assert row["timezone"] == "America/Los_Angeles"
 
 
+def test_coordinates_name_their_country_and_state() -> None:
+    out = geoflex.resolve(
+        pl.DataFrame(
+            {
+                "phone": ["+1 415 555 0132", "+1 415 555 0132", "+44 20 7946 0958", None],
+                "lat": [40.7128, 51.5074, 48.8566, 29.7604],
+                "lon": [-74.006, -0.1278, 2.3522, -95.3698],
+            }
+        ),
+        overrides={"latitude": "lat", "longitude": "lon"},
+    )
+    assert out["country"].to_list() == ["US", "GB", "FR", "US"]
+    assert out["state_code"].to_list() == ["US-NY", None, None, "US-TX"]
+    assert out["state"].to_list() == ["New York", None, None, "Texas"]
+    assert out["timezone"].to_list() == [
+        "America/New_York",
+        "Europe/London",
+        "Europe/Paris",
+        "America/Chicago",
+    ]
+    assert out["region"].to_list() == ["North America", "Europe", "Europe", "North America"]
+    assert out["city"].to_list() == [None, None, None, None]
+
+
 def test_out_of_range_or_text_coordinates_are_ignored() -> None:
     row = _one(c_latitude="north", c_longitude=500.0)
     assert row["geo_source"] == "phone"
