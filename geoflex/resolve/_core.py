@@ -40,6 +40,8 @@ PHONE_COLUMNS = [
     "timezone",
     "geo_level",
 ]
+_STATUS = GEO_SCHEMA["geo_status"]
+_LEVEL = GEO_SCHEMA["geo_level"]
 # Below this share of distinct values in a sample, parse each distinct string once.
 _DEDUPE_BELOW = 0.7
 _PARALLEL_ABOVE = 200_000
@@ -209,10 +211,10 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
             "valid": valid,
             "geo_status": frame.select(
                 pl.when("valid")
-                .then(pl.lit("ok"))
+                .then(pl.lit("ok", _STATUS))
                 .when(pl.col("status").is_null())
-                .then(pl.lit("invalid"))
-                .otherwise("status")
+                .then(pl.lit("invalid", _STATUS))
+                .otherwise(pl.col("status").cast(_STATUS))
             ).to_series(),
             "region": countries.get_column("default_region").gather(country_idx),
             "country": frame.get_column("country"),
@@ -234,7 +236,7 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
                 pl.when(precise)
                 .then(places.get_column("place_level").gather(place_id))
                 .when(valid & country_lat.is_not_null())
-                .then(pl.lit("country"))
+                .then(pl.lit("country", _LEVEL))
             ).to_series(),
         }
     )
@@ -246,7 +248,8 @@ def _places_with_states() -> pl.DataFrame:
     return _tables.places().with_columns(
         place_state=pl.col("place_state_code").replace_strict(
             _state_names(), default=None, return_dtype=pl.String
-        )
+        ),
+        place_level=pl.col("place_level").cast(_LEVEL),
     )
 
 
