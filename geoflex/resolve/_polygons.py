@@ -12,7 +12,6 @@ from typing import Any
 
 import polars as pl
 
-from geoflex._errors import require
 from geoflex.reference import load_geojson
 
 _COAST = 0.1  # degrees
@@ -20,7 +19,6 @@ _COAST = 0.1  # degrees
 
 @lru_cache(maxsize=2)
 def _tree(name: str, key: str) -> tuple[Any, list[str]]:
-    require("shapely", "report")
     from shapely import STRtree
     from shapely.geometry import shape
 
