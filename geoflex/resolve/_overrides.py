@@ -85,6 +85,11 @@ def override_inputs(overrides: dict[str, str]) -> list[pl.Expr]:
     return exprs
 
 
+def _renamed(table: pl.DataFrame | pl.LazyFrame, **names: str) -> pl.LazyFrame:
+    """Some columns of a reference table under the private names the joins use."""
+    return table.lazy().select(pl.col(src).alias(dst) for src, dst in names.items())
+
+
 def _country_lookup() -> pl.DataFrame:
     countries = load_table("countries").select(
         "country", "country_name", "region", "latitude", "longitude", "timezone"
@@ -150,18 +155,15 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
 
     # ZIP → US place.
     if "zip" in fields:
-        zips = (
-            load_table("zips")
-            .lazy()
-            .select(
-                pl.col("zip").alias("__zip"),
-                pl.col("city").alias("__zip_city"),
-                pl.col("county").alias("__zip_area"),
-                pl.col("state_code").alias("__zip_state_code"),
-                pl.col("latitude").alias("__zip_lat"),
-                pl.col("longitude").alias("__zip_lon"),
-                pl.col("timezone").alias("__zip_zone"),
-            )
+        zips = _renamed(
+            load_table("zips"),
+            zip="__zip",
+            city="__zip_city",
+            county="__zip_area",
+            state_code="__zip_state_code",
+            latitude="__zip_lat",
+            longitude="__zip_lon",
+            timezone="__zip_zone",
         )
         lf = lf.join(zips, left_on=ov["zip"], right_on="__zip", how="left", maintain_order="left")
     else:
@@ -214,13 +216,14 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
         lf = lf.with_columns(__city_key=place_key_expr(city))
         lf = (
             lf.join(
-                by_state.select(
-                    pl.col("country").alias("__c1"),
-                    pl.col("state_code").alias("__s1"),
-                    pl.col("key").alias("__k1"),
-                    pl.col("latitude").alias("__city_lat1"),
-                    pl.col("longitude").alias("__city_lon1"),
-                    pl.col("timezone").alias("__city_zone1"),
+                _renamed(
+                    by_state,
+                    country="__c1",
+                    state_code="__s1",
+                    key="__k1",
+                    latitude="__city_lat1",
+                    longitude="__city_lon1",
+                    timezone="__city_zone1",
                 ),
                 left_on=[
                     pl.col("__country"),
@@ -232,13 +235,14 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
                 maintain_order="left",
             )
             .join(
-                by_country.select(
-                    pl.col("country").alias("__c2"),
-                    pl.col("key").alias("__k2"),
-                    pl.col("state_code").alias("__city_state2"),
-                    pl.col("latitude").alias("__city_lat2"),
-                    pl.col("longitude").alias("__city_lon2"),
-                    pl.col("timezone").alias("__city_zone2"),
+                _renamed(
+                    by_country,
+                    country="__c2",
+                    key="__k2",
+                    state_code="__city_state2",
+                    latitude="__city_lat2",
+                    longitude="__city_lon2",
+                    timezone="__city_zone2",
                 ),
                 left_on=["__country", "__city_key"],
                 right_on=["__c2", "__k2"],
@@ -273,27 +277,21 @@ def apply_overrides(frame: pl.LazyFrame, fields: set[str]) -> pl.LazyFrame:
         else pl.lit(None, pl.String)
     )
 
-    states = (
-        load_table("subdivisions")
-        .lazy()
-        .select(
-            pl.col("state_code").alias("__sub_code"),
-            pl.col("latitude").alias("__state_lat"),
-            pl.col("longitude").alias("__state_lon"),
-            pl.col("timezone").alias("__state_zone"),
-        )
+    states = _renamed(
+        load_table("subdivisions"),
+        state_code="__sub_code",
+        latitude="__state_lat",
+        longitude="__state_lon",
+        timezone="__state_zone",
     )
-    countries = (
-        load_table("countries")
-        .lazy()
-        .select(
-            pl.col("country").alias("__cc"),
-            pl.col("country_name").alias("__country_name"),
-            pl.col("region").alias("__region"),
-            pl.col("latitude").alias("__country_lat"),
-            pl.col("longitude").alias("__country_lon"),
-            pl.col("timezone").alias("__country_zone"),
-        )
+    countries = _renamed(
+        load_table("countries"),
+        country="__cc",
+        country_name="__country_name",
+        region="__region",
+        latitude="__country_lat",
+        longitude="__country_lon",
+        timezone="__country_zone",
     )
     lf = lf.join(
         states, left_on="__state_code", right_on="__sub_code", how="left", maintain_order="left"
