@@ -132,6 +132,31 @@ def _version() -> str:
     return __version__
 
 
+def _report_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--out, --config and --quiet, shared by the commands that write reports."""
+    for option in reversed(
+        [
+            click.option(
+                "--out",
+                "out",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=Path("reports"),
+                show_default=True,
+                help="Directory to write the HTML reports to.",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="TOML or YAML settings (service level, shifts, regions...).",
+            ),
+            click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(_version(), "--version", "-V", prog_name="geoflex")
 def main() -> None:
@@ -139,21 +164,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Directory to write the HTML reports to.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="TOML or YAML settings (service level, shifts, regions...).",
-)
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_report_options
 def demo(out: Path, config_path: Path | None, quiet: bool) -> None:
     """Build every report from the sample data shipped with geoflex."""
     with _errors():
@@ -162,21 +173,7 @@ def demo(out: Path, config_path: Path | None, quiet: bool) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Directory to write the HTML reports to.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="TOML or YAML settings (service level, shifts, regions...).",
-)
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_report_options
 def report(inputs: tuple[str, ...], out: Path, config_path: Path | None, quiet: bool) -> None:
     """Build every report from TaskRouter event files (NDJSON, JSON, CSV; .gz too).
 
