@@ -145,3 +145,19 @@ def test_valid_numbers_have_region_country_timezone_and_level() -> None:
     ]
     assert out["geo_level"].null_count() == 0
     assert set(out["geo_source"].to_list()) == {"phone"}
+
+
+def test_huge_and_control_character_strings_get_statuses() -> None:
+    phones = [
+        "1" * 100_000,
+        "+" + "4" * 100_000,
+        "a" * 100_000,
+        "+1 415 555 0132\n+1 415 555 0199",
+        "\u202e+1 415 555 0132",
+        "+1 415\t555\r0132",
+        "\x00+14155550132",
+    ]
+    out = geoflex.resolve(pl.DataFrame({"phone": phones}))
+    assert out["geo_status"].to_list()[:3] == ["too_long", "too_long", "too_long"]
+    assert out.height == len(phones)
+    assert out["geo_status"].null_count() == 0
