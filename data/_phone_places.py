@@ -52,6 +52,7 @@ def build_places(
     by_name = dict(zip(subdivisions["state"], subdivisions["state_code"], strict=True))
     by_name.update(STATE_NAME_FIXES)
     abbreviations = set(subdivisions["state_code"])
+    state_points = {r["state_code"]: r for r in subdivisions.iter_rows(named=True)}
     area_codes = {r["npa"]: r for r in tables["area_codes"].iter_rows(named=True)}
     gazetteer = _gazetteer_index(tables["places"])
     country_names = set(tables["countries"]["country_name"])
@@ -96,6 +97,7 @@ def build_places(
                     country_names,
                     npa_cities,
                     place_key,
+                    state_points,
                 )
             )
         ids.append(places[key])
@@ -160,6 +162,7 @@ def _place(
     country_names: set[str],
     npa_cities: dict[str, Counter[str]],
     place_key: Any,
+    state_points: dict[str, dict[str, Any]],
 ) -> tuple[Any, ...]:
     region, desc, npa = key
     if npa:  # North America
@@ -199,6 +202,10 @@ def _place(
         city = principal[0][0] if principal else None
         if ac is not None and state_code is not None:
             return (city, state_code, ac["latitude"], ac["longitude"], "area_code", ac["timezone"])
+        if state_code is not None and state_code in state_points:
+            # A code with no known point yet (a new overlay): the state's own point.
+            s = state_points[state_code]
+            return (None, state_code, s["latitude"], s["longitude"], "state", s["timezone"])
         hit = _lookup(gazetteer, region, None, desc, place_key)
         if hit is not None:
             return (desc, state_code, hit["latitude"], hit["longitude"], "city", hit["timezone"])
