@@ -60,6 +60,8 @@ def compare(corpus: pl.DataFrame, *, default_country: str = "US") -> pl.DataFram
         pn_place=pl.when(
             (pl.col("pn_description") != pl.col("pn_country_description"))
             & (pl.col("pn_description") != "")
+            # a territory's own name (Isle of Man, Vatican City) is a country, not a place
+            & pl.col("pn_description").ne_missing(pl.col("country_name"))
         ).then(
             pl.col("pn_description")
             .str.split_exact(", ", 1)

@@ -27,6 +27,7 @@ THRESHOLDS = {
     "region present (valid, geographic)": 1.0,
     "state (NANP)": 0.995,
     "city (NANP exchange)": 0.98,
+    "city (other countries' geocoder places)": 0.98,
     "coordinates (valid US/CA)": 0.99,
 }
 
