@@ -9,7 +9,14 @@ import polars as pl
 
 from geoflex.resolve import _tables
 from geoflex.resolve._fastparse import fast_parse
-from geoflex.resolve._lookup import digits_key, gather, interval_index, padded, pow10
+from geoflex.resolve._lookup import (
+    code_length,
+    digits_key,
+    gather,
+    interval_index,
+    padded,
+    pow10,
+)
 from geoflex.resolve._metadata import PhoneMetadata, load_metadata
 from geoflex.resolve._parse import Parsed, parse_cached
 from geoflex.resolve._schema import GEO_SCHEMA
@@ -202,12 +209,9 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
         state = state.scatter(rows, codes.replace_strict(_state_names(), default=None))
     country_lat = countries.get_column("country_lat").gather(country_idx)
     country_lon = countries.get_column("country_lon").gather(country_idx)
-    digits = pl.concat_str(cc.cast(pl.String), nsn.cast(pl.String).str.zfill(nl))
     return pl.DataFrame(
         {
-            "phone_e164": frame.select(
-                pl.when(cc.is_not_null()).then(pl.lit("+") + digits)
-            ).to_series(),
+            "phone_e164": _e164(frame),
             "valid": valid,
             "geo_status": frame.select(
                 pl.when("valid")
@@ -240,6 +244,21 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
             ).to_series(),
         }
     )
+
+
+def _e164(frame: pl.DataFrame) -> pl.Series:
+    """ "+" and the digits. Up to 18 digits the number is one integer (the calling code keeps
+    the national number's leading zeros in place), which is the cheap way to write it."""
+    cc, nsn, nl = pl.col("cc"), pl.col("nsn"), pl.col("nl")
+    fits = frame.select((code_length(cc) + nl <= 18).fill_null(False)).to_series()
+    out = frame.select(
+        pl.when(fits).then(pl.lit("+") + (cc.cast(pl.Int64) * pow10(nl) + nsn).cast(pl.String))
+    ).to_series()
+    long_rows = (~fits & frame.get_column("cc").is_not_null()).arg_true()
+    if len(long_rows):
+        digits = pl.concat_str(cc.cast(pl.String), nsn.cast(pl.String).str.zfill(nl))
+        out = out.scatter(long_rows, frame.gather(long_rows).select("+" + digits).to_series())
+    return out
 
 
 @lru_cache(maxsize=1)
