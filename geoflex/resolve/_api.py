@@ -126,7 +126,7 @@ def _resolve_lazy(
         .with_columns(
             area=pl.lit(None, pl.String),
             zip=pl.lit(None, pl.String),
-            geo_source=pl.lit("phone"),
+            geo_source=pl.lit("phone", GEO_SCHEMA["geo_source"]),
         )
     )
     out = apply_overrides(out, set(fields))
