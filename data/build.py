@@ -6,7 +6,7 @@ Steps, in dependency order: reference geography (build_geo: countries, subdivisi
 gazetteer, area codes, GeoJSON), then the phone tables (build_phone: libphonenumber metadata,
 geocoder places, timezones), then the manifest entries of the phone files. The sample
 generator's number templates (build_phone_templates.py) and the vendored chart scripts
-(build_vega_js.py) change rarely and are rebuilt by running those scripts directly.
+(build_js.py) change rarely and are rebuilt by running those scripts directly.
 Output is deterministic: the same source versions give the same bytes (set SOURCE_DATE_EPOCH
 to pin the manifest's build date).
 """

@@ -6,31 +6,23 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from geoflex.report._blocks import Block, iframe
 from geoflex.report._env import environment
+from geoflex.report._vendored import inline_script
 
 __all__ = ["Report", "Section", "vega_scripts"]
 
 _VEGA_BUNDLES = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 
 
-@cache
 def vega_scripts() -> tuple[str, ...]:
-    """The vendored Vega, Vega-Lite and vega-embed bundles (inlined into chart pages).
+    """The vendored Vega, Vega-Lite and vega-embed bundles as ``<script>`` elements.
 
-    Inlining (about 0.83 MB) makes every report draw its charts offline; see
-    ``geoflex/_data/js/provenance.json`` for versions and licences.
+    Inlining (about 0.83 MB) makes every report draw its charts offline.
     """
-    folder = resources.files("geoflex") / "_data" / "js"
-    # A bundle containing "</script" would end the inline element early; never expected.
-    return tuple(
-        (folder / name).read_text(encoding="utf-8").replace("</script", "<\\/script")
-        for name in _VEGA_BUNDLES
-    )
+    return tuple(inline_script(name) for name in _VEGA_BUNDLES)
 
 
 @dataclass(frozen=True)

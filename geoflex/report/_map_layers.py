@@ -14,6 +14,7 @@ from geoflex.report._escape import lines as html_lines
 from geoflex.report._geometry import compact
 from geoflex.report._map_data import FrameLike, collect, features_of, load_shapes
 from geoflex.report._metrics import MetricSpec
+from geoflex.report._vendored import inline_script, inline_style
 
 __all__ = [
     "ATTRIBUTION",
@@ -36,8 +37,6 @@ ATTRIBUTION: dict[str, str] = {
     "us_states": "US Census Bureau",
     "area_codes": "area-code-locator",
 }
-_LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
-_LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
 _POINTS_PANE = "geoflexPoints"
 
 
@@ -58,10 +57,14 @@ def new_map(tiles: str | None, *, location: Sequence[float] = (20.0, 0.0), zoom:
         prefer_canvas=False,
         zoom_snap=0.25,  # fit_bounds can then fill the frame instead of jumping a level
     )
-    # These maps use Leaflet only; dropping folium's other CDN files (jQuery, Bootstrap,
-    # Font Awesome, glyphicons...) makes pages lighter and less dependent on the network.
-    m.default_js = [_LEAFLET_JS]
-    m.default_css = [_LEAFLET_CSS]
+    # These maps use Leaflet only, inlined from the vendored copy: no CDN files at all
+    # (folium would link Leaflet, jQuery, Bootstrap, Font Awesome...), so a report mailed
+    # around draws its maps offline too.
+    m.default_js = []
+    m.default_css = []
+    header = m.get_root().header
+    header.add_child(fm.Element(inline_style("leaflet.min.css")), name="leaflet_css")
+    header.add_child(fm.Element(inline_script("leaflet.min.js")), name="leaflet")
     return m
 
 

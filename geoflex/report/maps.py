@@ -12,9 +12,10 @@ Safety and size, by design:
   property values as raw HTML.
 * Each feature carries one property, its pre-escaped tooltip; coordinates are rounded to
   3 decimals. A page with the world, US states and area codes stays well under 5 MB.
-* Pages load only Leaflet (JS + CSS) from its CDN, not folium's other defaults (jQuery,
-  Bootstrap, Font Awesome...), which these maps do not use; no map tiles unless asked
-  (``tiles=``), so opening a report sends no data to a tile server.
+* Pages carry Leaflet (JS + CSS, vendored by data/build_js.py) inline and none of folium's
+  other defaults (jQuery, Bootstrap, Font Awesome...), which these maps do not use; no map
+  tiles unless asked (``tiles=``). A report draws its maps offline and opening it sends no
+  request anywhere.
 """
 
 from __future__ import annotations

@@ -90,6 +90,15 @@ def legend_texts(m: folium.Map) -> list[str]:
     return [c.html for c in m._children.values() if type(c).__name__ == "Legend"]
 
 
+def test_map_pages_carry_leaflet_and_load_nothing_from_the_network() -> None:
+    frame = pl.DataFrame({"country": ["US"], "conversations": [3]})
+    page = maps.choropleth(frame, level="country", geometry=COUNTRIES).get_root().render()
+    assert re.findall(r"<script[^>]+src=|<link[^>]+href=\"?https?:", page) == []
+    assert "Leaflet" in page  # the inlined script
+    assert "leaflet-container" in page  # and style
+    assert "url(images/" not in page  # the stylesheet's images are inlined too
+
+
 def test_choropleth_colours_by_class_and_greys_places_without_data() -> None:
     frame = pl.DataFrame({"country": ["US", "CA", "FR"], "conversations": [1000, 10, 1]})
     m = maps.choropleth(frame, level="country", geometry=COUNTRIES)

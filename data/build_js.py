@@ -1,9 +1,10 @@
-"""Vendor the Vega, Vega-Lite and vega-embed browser bundles into geoflex/_data/js/.
+"""Vendor the browser bundles reports inline into geoflex/_data/js/.
 
-Reports inline these files so charts draw with no network (about 0.83 MB in total,
-BSD-3-Clause). Versions match what the installed Altair emits (Vega-Lite schema v6).
+Vega, Vega-Lite and vega-embed (BSD-3-Clause; versions match what the installed Altair emits,
+Vega-Lite schema v6) so charts draw with no network, and Leaflet (BSD-2-Clause; the version
+folium 0.20 pins) so maps do too: its stylesheet's images are inlined as data URIs.
 
-Run: ``python data/build_vega_js.py`` (needs ``npm``; fetches through the npm registry).
+Run: ``python data/build_js.py`` (needs ``npm``; fetches through the npm registry).
 """
 
 from __future__ import annotations
@@ -23,7 +24,23 @@ PACKAGES = {
     "vega": ("6.4.0", "build/vega.min.js"),
     "vega-lite": ("6.4.1", "build/vega-lite.min.js"),
     "vega-embed": ("7.3.0", "build/vega-embed.min.js"),
+    "leaflet": ("1.9.3", "dist/leaflet.js"),
 }
+# Stylesheets to vendor too: package -> file inside it (its url(images/...) become data URIs).
+STYLESHEETS = {"leaflet": "dist/leaflet.css"}
+
+
+def _inline_images(css_path: Path) -> str:
+    """The stylesheet with every ``url(images/x.png)`` replaced by a data URI."""
+    import base64
+    import re
+
+    def data_uri(match: re.Match[str]) -> str:
+        image = css_path.parent / match.group(1)
+        encoded = base64.b64encode(image.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{encoded})"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css_path.read_text("utf-8"))
 
 
 def main() -> None:
@@ -39,6 +56,9 @@ def main() -> None:
         target = OUT / f"{name}.min.js"
         shutil.copyfile(package / bundle, target)
         shutil.copyfile(package / "LICENSE", OUT / f"{name}.LICENSE")
+        if name in STYLESHEETS:
+            css_path = package / STYLESHEETS[name]
+            (OUT / f"{name}.min.css").write_text(_inline_images(css_path), encoding="utf-8")
         provenance[name] = {
             "version": version,
             "source": f"npm:{name}@{version}/{bundle}",
