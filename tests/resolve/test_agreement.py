@@ -54,31 +54,46 @@ def _examples() -> list[tuple[str, object]]:
 
 
 FORMATS = ["E164", "INTERNATIONAL", "NATIONAL", "RFC3966"]
+# Wrappers real exports put around a formatted number ({} is the number).
+WRAPPERS = ["{}", "{}", "whatsapp:{}", "Tel: {}", "({})", "{} ext. 123", "{} x7", "{};ext=42"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     template=st.sampled_from(_examples()),
     tail=st.text("0123456789", min_size=0, max_size=4),
     fmt=st.sampled_from(FORMATS),
+    wrapper=st.sampled_from(WRAPPERS),
     fullwidth=st.booleans(),
+    default=st.sampled_from(["own", "US", "GB", "DE"]),
 )
 def test_round_trip_every_region_and_format(
-    template: tuple[str, object], tail: str, fmt: str, fullwidth: bool
+    template: tuple[str, object],
+    tail: str,
+    fmt: str,
+    wrapper: str,
+    fullwidth: bool,
+    default: str,
 ) -> None:
-    """A number of any region and type, written in any format, reads as phonenumbers reads it."""
+    """A number of any region and type, written in any shape, reads as phonenumbers reads it."""
     pn = phonenumbers
     region, example = template
     nsn = pn.national_significant_number(example)
     nsn = nsn[: len(nsn) - len(tail)] + tail
     number = pn.parse(f"+{example.country_code}{nsn}")  # type: ignore[attr-defined]
-    text = pn.format_number(number, getattr(pn.PhoneNumberFormat, fmt))
+    text = wrapper.format(pn.format_number(number, getattr(pn.PhoneNumberFormat, fmt)))
     if fullwidth:
         text = text.translate(FULLWIDTH)
-    ours = geoflex.resolve(pl.DataFrame({"phone": [text]}), default_country=region).row(
+    country = region if default == "own" else default
+    ours = geoflex.resolve(pl.DataFrame({"phone": [text]}), default_country=country).row(
         0, named=True
     )
-    theirs = pn.parse(text, region)
+    try:
+        theirs = pn.parse(text, country)
+    except pn.NumberParseException:
+        assert ours["phone_e164"] is None
+        assert ours["valid"] is False
+        return
     assert ours["phone_e164"] == pn.format_number(theirs, pn.PhoneNumberFormat.E164)
     assert ours["valid"] == pn.is_valid_number(theirs)
     expected_country = pn.region_code_for_number(theirs)
