@@ -49,6 +49,7 @@ def corpus(n: int, *, fresh: bool = False) -> Path:
 def run(n: int, *, fresh: bool = False) -> list[tuple[str, float, float]]:
     path = corpus(n, fresh=fresh)
     steps: list[tuple[str, float, float]] = []
+    print(f"load average (1 min) at the start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
         t, cpu = time.perf_counter(), time.process_time()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-from geoflex.ingest._ndjson import LINE_COLUMN, parse_ndjson
+from geoflex.ingest._ndjson import LINE_COLUMN, parse_lines
 
 __all__ = ["MAX_ATTRIBUTE_CHARS", "DecodedAttributes", "cut_long_strings", "decode_json_column"]
 
@@ -26,18 +28,54 @@ class DecodedAttributes:
 
 
 _CHUNK_ROWS = 250_000
+_MIN_SPLIT_ROWS = 20_000
+_KEY_SAMPLE_ROWS = 2_000
+_KEY_SLICE_ROWS = 50_000
+_THREADS = max(1, min(2, os.cpu_count() or 1))
 
 
-def _keys_in(text: pl.Series) -> set[str]:
-    """Every object key that occurs in a column of JSON texts (one regex pass)."""
-    found = (
-        text.str.extract_all(r'"[A-Za-z_0-9]+"\s*:')
-        .explode()
-        .str.strip_chars('":\t\n\r ')
-        .unique()
-        .drop_nulls()
-    )
-    return set(found.to_list())
+def _all_keys(text: pl.Series) -> set[str]:
+    """Every object key that occurs in a column of JSON texts (a regex, in slices)."""
+    found: set[str] = set()
+    for i in range(0, len(text), _KEY_SLICE_ROWS):
+        found |= set(
+            text.slice(i, _KEY_SLICE_ROWS)
+            .str.extract_all(r'"[A-Za-z_0-9]+"\s*:')
+            .explode()
+            .str.strip_chars('":\t\n\r ')
+            .unique()
+            .drop_nulls()
+            .to_list()
+        )
+    return found
+
+
+def _keys_in(text: pl.Series, names: set[str]) -> set[str]:
+    """Which of ``names`` occur as an object key (``"name":``) somewhere in ``text``.
+
+    The regex over every row is slow and its matches fill memory; but keys repeat from row
+    to row. So the first rows are searched with it, and for the names not found there, one
+    multi-pattern scan picks the rows that hold ``"name"`` at all (usually none), which the
+    regex then searches. Same answer as the regex over every row.
+    """
+    found = _all_keys(text.head(_KEY_SAMPLE_ROWS)) & names
+    missing = sorted(names - found)
+    if missing and len(text) > _KEY_SAMPLE_ROWS:
+        rest = text.slice(_KEY_SAMPLE_ROWS)
+        hit = rest.str.contains_any([f'"{k}"' for k in missing]).fill_null(False)
+        if hit.any():
+            found |= _all_keys(rest.filter(hit)) & names
+    return found
+
+
+def _names(schema: Mapping[str, Any]) -> set[str]:
+    """Every field name in ``schema``, nested ones too."""
+    out: set[str] = set()
+    for name, dtype in schema.items():
+        out.add(name)
+        if isinstance(dtype, pl.Struct):
+            out |= _names({f.name: f.dtype for f in dtype.fields})
+    return out
 
 
 def _pruned(schema: Mapping[str, Any], keys: set[str]) -> dict[str, Any]:
@@ -58,6 +96,45 @@ def _pruned(schema: Mapping[str, Any], keys: set[str]) -> dict[str, Any]:
     return pruned or {next(iter(schema)): pl.String()}
 
 
+def _one_per_line(values: pl.Series) -> pl.Series:
+    """One object per line: newlines between tokens become spaces (inside a valid JSON
+    string a raw newline cannot occur); nulls and empty strings become ``{}``."""
+    if values.str.contains(r"[\r\n]").any():
+        values = values.str.replace_all(r"[\r\n]", " ")
+    return values.str.strip_chars().replace("", None).fill_null("{}")
+
+
+def _chunk_rows(n: int) -> int:
+    """Rows per chunk: at most _CHUNK_ROWS, and a multiple of _THREADS chunks when it is big."""
+    if n < _MIN_SPLIT_ROWS:
+        return max(n, 1)
+    chunks = -(-n // _CHUNK_ROWS)
+    chunks = -(-chunks // _THREADS) * _THREADS
+    return -(-n // chunks)
+
+
+def _parse_chunk(chunk: pl.Series, schema: Mapping[str, Any]) -> tuple[pl.DataFrame, list[Any]]:
+    """One row per value of ``chunk`` (nulls where it failed) and the failed lines."""
+    import numpy as np
+
+    # Line i is value i: its offsets follow from the lengths, and the text goes from
+    # polars to bytes once (no Python str of a hundred megabytes).
+    lengths = chunk.str.len_bytes().to_numpy().astype(np.int64)
+    ends = np.cumsum(lengths + 1) - 1
+    data = chunk.str.join("\n").cast(pl.Binary).item() if len(chunk) else b""
+    parsed = parse_lines(data, ends - lengths, ends, schema)
+    if parsed.frame.height == len(chunk):
+        # Every line gave its row, in order: no need to line them up.
+        return parsed.frame.drop(LINE_COLUMN), parsed.problems
+    frame = (
+        pl.DataFrame({LINE_COLUMN: pl.int_range(1, len(chunk) + 1, eager=True)})
+        .join(parsed.frame, on=LINE_COLUMN, how="left")
+        .sort(LINE_COLUMN)
+        .drop(LINE_COLUMN)
+    )
+    return frame, parsed.problems
+
+
 def decode_json_column(
     values: pl.Series, schema: Mapping[str, Any], *, prune: bool = True
 ) -> DecodedAttributes:
@@ -76,34 +153,22 @@ def decode_json_column(
     >>> d.frame.rows(), d.bad_rows
     ([('x', '2'), (None, None), (None, None), ('y', None)], [2])
     """
-    # One object per line: whitespace newlines between tokens become spaces (inside a valid
-    # JSON string a raw newline cannot occur), nulls and empty strings become "{}".
-    text = (
-        values.cast(pl.String)
-        .str.replace_all(r"[\r\n]", " ")
-        .str.strip_chars()
-        .replace("", None)
-        .fill_null("{}")
-    )
-    chunks = [text.slice(i, _CHUNK_ROWS) for i in range(0, max(len(text), 1), _CHUNK_ROWS)]
-    if prune:
-        keys: set[str] = set()
-        for chunk in chunks:
-            keys |= _keys_in(chunk)
-        schema = _pruned(schema, keys)
+    values = values.cast(pl.String)
+    size = _chunk_rows(len(values))
+    chunks = [_one_per_line(values.slice(i, size)) for i in range(0, max(len(values), 1), size)]
+    # Chunks are searched and parsed on two threads (polars and pyarrow release the GIL);
+    # only the chunks in flight have their joined text in memory.
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        if prune:
+            names = _names(schema)
+            keys: set[str] = set().union(*pool.map(lambda chunk: _keys_in(chunk, names), chunks))
+            schema = _pruned(schema, keys)
+        parsed_chunks = list(pool.map(lambda chunk: _parse_chunk(chunk, schema), chunks))
     frames, bad, reasons = [], [], []
-    # In chunks, so the joined text of a million attribute objects is never in memory at once.
-    for k, chunk in enumerate(chunks):
-        data = (chunk.str.join("\n").item() or "").encode() + b"\n"
-        parsed = parse_ndjson(data, schema)
-        frames.append(
-            pl.DataFrame({LINE_COLUMN: pl.int_range(1, len(chunk) + 1, eager=True)})
-            .join(parsed.frame, on=LINE_COLUMN, how="left")
-            .sort(LINE_COLUMN)
-            .drop(LINE_COLUMN)
-        )
-        bad += [k * _CHUNK_ROWS + p.line - 1 for p in parsed.problems]
-        reasons += [p.reason for p in parsed.problems]
+    for k, (frame, problems) in enumerate(parsed_chunks):
+        frames.append(frame)
+        bad += [k * size + p.line - 1 for p in problems]
+        reasons += [p.reason for p in problems]
     frame = pl.concat(frames).head(len(values))
     return DecodedAttributes(frame, bad, reasons)
 

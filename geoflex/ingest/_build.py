@@ -57,14 +57,18 @@ def _seconds(end: str, start: str) -> pl.Expr:
     return (pl.col(end) - pl.col(start)).dt.total_milliseconds() / 1000.0
 
 
-def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """One row per ended task with its timeline, worker, and the attributes that count."""
-    # Screened: every task and reservation event has a task sid; worker events have none.
-    tasks = events.filter(pl.col("task_sid").is_not_null())
+def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int, int]:
+    """One row per ended task with its timeline, worker, and the attributes that count;
+    the number of late updates ignored; the number of distinct task sids."""
+    # Screened: every task and reservation event has a task sid (worker events have none),
+    # so filtering by type alone picks task events: no copy of all task events is needed.
+    # Grouping and joining by a categorical key (one hash of each sid) instead of by the
+    # 34-character sid strings is several times faster; the key goes at the end.
+    tasks = events.with_columns(_key=pl.col("task_sid").cast(pl.Categorical))
     ends = (
         tasks.filter(pl.col("event_type").is_in(_END_TYPES))
         .sort("ts", "line")
-        .group_by("task_sid", maintain_order=True)
+        .group_by("_key", maintain_order=True)
         .first()
         .select(
             "task_sid",
@@ -77,47 +81,49 @@ def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int]:
             "task_canceled_reason",
             pl.col("file").alias("source_file"),
             pl.col("line").alias("source_line"),
+            "_key",
         )
     )
     created = (
         tasks.filter(pl.col("event_type") == "task.created")
-        .group_by("task_sid")
+        .group_by("_key")
         .agg(pl.col("ts").min().alias("created_at"))
     )
     accepted = (
         tasks.filter(pl.col("event_type") == "reservation.accepted")
         .sort("ts", "line")
-        .group_by("task_sid")
+        .group_by("_key")
         .agg(
             pl.col("ts").first().alias("accepted_at"),
-            pl.col("worker_sid").drop_nulls().last().alias("worker_sid"),
-            pl.col("worker_name").drop_nulls().last().alias("worker_name"),
+            pl.col("worker_sid").last(ignore_nulls=True).alias("worker_sid"),
+            pl.col("worker_name").last(ignore_nulls=True).alias("worker_name"),
         )
     )
     wrapup = (
         tasks.filter(pl.col("event_type") == "task.wrapup")
-        .group_by("task_sid")
+        .group_by("_key")
         .agg(pl.col("ts").min().alias("wrapup_at"))
     )
     updates = (
         tasks.filter(pl.col("event_type") == "task.updated")
-        .select("task_sid", "ts", "line", "task_attributes")
-        .join(ends.select("task_sid", "ended_at"), on="task_sid", how="inner")
+        .select("_key", "ts", "line", "task_attributes")
+        .join(ends.select("_key", "ended_at"), on="_key", how="inner")
         .filter(pl.col("ts") >= pl.col("ended_at"))
         .with_columns(in_window=pl.col("ts") <= pl.col("ended_at") + UPDATE_WINDOW)
     )
     late = int(updates["in_window"].not_().sum())
+    task_sids = tasks["_key"].drop_nulls().n_unique()
     latest_update = (
         updates.filter(pl.col("in_window") & pl.col("task_attributes").is_not_null())
         .sort("ts", "line")
-        .group_by("task_sid")
+        .group_by("_key")
         .agg(pl.col("task_attributes").last().alias("update_attributes"))
     )
     frame = (
-        ends.join(created, on="task_sid", how="left")
-        .join(accepted, on="task_sid", how="left")
-        .join(wrapup, on="task_sid", how="left")
-        .join(latest_update, on="task_sid", how="left")
+        ends.join(created, on="_key", how="left")
+        .join(accepted, on="_key", how="left")
+        .join(wrapup, on="_key", how="left")
+        .join(latest_update, on="_key", how="left")
         .with_columns(
             # Without a task.created event, the end event's age tells when the task began.
             created_at=pl.coalesce(
@@ -127,9 +133,9 @@ def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int]:
             attributes=pl.coalesce("update_attributes", "end_attributes"),
             status=pl.col("status").cast(SEGMENT_STATUS),
         )
-        .drop("update_attributes", "end_attributes", "task_age")
+        .drop("update_attributes", "end_attributes", "task_age", "_key")
     )
-    return frame, late
+    return frame, late, task_sids
 
 
 _TOP_LEVEL = ("from", "to", "caller", "called", "name", "channelType", "direction")
@@ -327,11 +333,16 @@ def _segments(tasks: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
 
 
 def _conversations(segments: pl.DataFrame) -> pl.DataFrame:
+    """One row per conversation; ``segments`` come sorted by creation time and segment id
+    (a unique key, so sorting again would change nothing)."""
     customer_cols = [c for c in segments.columns if c.startswith("customers_")]
     return (
-        segments.sort("created_at", "segment_id")
-        .group_by("conversation_id", maintain_order=True)
+        # Grouped by a categorical key (one hash of each id) rather than by the id strings.
+        segments.group_by(
+            pl.col("conversation_id").cast(pl.Categorical).alias("_key"), maintain_order=True
+        )
         .agg(
+            pl.col("conversation_id").first(),
             pl.col("created_at").min().alias("started_at"),
             pl.col("ended_at").max().alias("ended_at"),
             pl.len().cast(pl.Int64).alias("segments"),
@@ -340,19 +351,20 @@ def _conversations(segments: pl.DataFrame) -> pl.DataFrame:
             pl.col("queue").first(),
             pl.col("queue").last().alias("last_queue"),
             pl.col("direction").first(),
-            pl.col("phone").drop_nulls().first(),
-            pl.col("worker_sid").drop_nulls().first().alias("first_worker_sid"),
-            pl.col("worker_sid").drop_nulls().last().alias("last_worker_sid"),
+            pl.col("phone").first(ignore_nulls=True),
+            pl.col("worker_sid").first(ignore_nulls=True).alias("first_worker_sid"),
+            pl.col("worker_sid").last(ignore_nulls=True).alias("last_worker_sid"),
             pl.col("abandoned").all().alias("abandoned"),
-            pl.col("outcome").drop_nulls().last(),
+            pl.col("outcome").last(ignore_nulls=True),
             pl.col("wait_time").sum(),
             pl.col("talk_time").sum(),
             pl.col("wrapup_time").sum(),
             pl.col("handle_time").sum(),
             pl.col("hold_time").sum(),
             pl.col("ivr_time").sum(),
-            *(pl.col(c).drop_nulls().first() for c in customer_cols),
+            *(pl.col(c).first(ignore_nulls=True) for c in customer_cols),
         )
+        .drop("_key")
         .sort("started_at", "conversation_id")
     )
 
@@ -366,31 +378,35 @@ def _customers(conversations: pl.DataFrame) -> pl.DataFrame:
         .sort("started_at")
         .group_by("customer", maintain_order=True)
         .agg(
-            pl.col("phone").drop_nulls().last(),
+            pl.col("phone").last(ignore_nulls=True),
             pl.len().cast(pl.Int64).alias("conversations"),
             pl.col("segments").sum(),
             pl.col("started_at").min().alias("first_contact"),
             pl.col("started_at").max().alias("last_contact"),
             pl.col("handle_time").sum(),
-            *(pl.col(c).drop_nulls().last() for c in customer_cols),
+            *(pl.col(c).last(ignore_nulls=True) for c in customer_cols),
+        )
+    )
+
+
+def _snapshots(events: pl.DataFrame) -> pl.DataFrame:
+    """Each worker's latest name and attributes (and where they were read)."""
+    return (
+        events.filter(pl.col("worker_sid").is_not_null())
+        .sort("ts", "line")
+        .group_by("worker_sid", maintain_order=True)
+        .agg(
+            pl.col("worker_name").last(ignore_nulls=True),
+            pl.col("worker_attributes").last(ignore_nulls=True),
+            pl.col("file").last(),
+            pl.col("line").last(),
         )
     )
 
 
 def _agents(
-    events: pl.DataFrame, segments: pl.DataFrame
+    snapshots: pl.DataFrame, segments: pl.DataFrame
 ) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
-    snapshots = (
-        events.filter(pl.col("worker_sid").is_not_null())
-        .sort("ts", "line")
-        .group_by("worker_sid", maintain_order=True)
-        .agg(
-            pl.col("worker_name").drop_nulls().last(),
-            pl.col("worker_attributes").drop_nulls().last(),
-            pl.col("file").last(),
-            pl.col("line").last(),
-        )
-    )
     decoded = decode_json_column(snapshots["worker_attributes"], WORKER_ATTRIBUTES_SCHEMA)
     problems = [
         (
@@ -426,15 +442,23 @@ def _agents(
     return agents, problems, {f"agents_{k}": v for k, v in truncated.items()}
 
 
-def build(events: pl.DataFrame) -> Built:
-    """Build the Insights tables from deduplicated, validated canonical events."""
-    tasks, late = _task_frames(events)
+def build(events: list[pl.DataFrame]) -> Built:
+    """Build the Insights tables from deduplicated, validated canonical events.
+
+    ``events`` is a one-element list that is emptied: the events (gigabytes for millions of
+    them) are let go as soon as what is needed from them is taken, before the attributes
+    are decoded.
+    """
+    frame = events.pop()
+    tasks, late, task_sids = _task_frames(frame)
+    snapshots = _snapshots(frame)
+    del frame
     typed, problems, truncated = _typed_attributes(tasks)
     segments = _segments(tasks, typed)
+    del tasks, typed
     conversations = _conversations(segments)
     customers = _customers(conversations)
-    agents, agent_problems, agent_truncated = _agents(events, segments)
-    task_sids = events["task_sid"].drop_nulls().n_unique()
+    agents, agent_problems, agent_truncated = _agents(snapshots, segments)
     return Built(
         segments=segments,
         conversations=conversations,

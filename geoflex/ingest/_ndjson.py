@@ -1,10 +1,14 @@
 """NDJSON bytes -> typed rows with their line numbers, and a problem for every unusable line.
 
-polars' native reader parses a whole batch at once and is fast, but it fails the batch on
-the first bad line and skips blank lines. So each batch is tried whole first (the common,
-clean case); when that fails, or when the row count shows skipped blank lines, the batch is
-split in halves recursively until every bad line is isolated. A batch with k bad lines costs
-about k·log2(batch) extra parses of shrinking slices, and every good line keeps its number.
+Blank lines and lines that do not look like one object (first byte not ``{`` or last not
+``}``) are found first (numpy over the bytes) and handled alone; the runs of lines between
+them are parsed whole. A run goes to pyarrow first (``_fastjson``: faster, and it names the
+row of a syntax error, so that line alone goes to polars and the rest stays fast). Runs
+pyarrow cannot read exactly as polars would go to polars' native reader, which fails a
+whole run on the first bad line and skips blank lines: such a run is split in halves
+recursively until every bad line is isolated (k bad lines cost about k·log2(run) extra
+parses of shrinking slices). Either way every good line keeps its number, and a bad line's
+problem is polars' verdict on that line alone.
 """
 
 from __future__ import annotations
@@ -16,12 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-if TYPE_CHECKING:  # numpy is imported when parsing, to keep `import geoflex` light
-    import numpy as np
+from geoflex.ingest._fastjson import FastJSONError, arrow_schema, read_fast
 
-__all__ = ["LineProblem", "ParsedLines", "parse_ndjson"]
+if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `import geoflex` light
+    import numpy as np
+    import pyarrow as pa
+
+__all__ = ["LineProblem", "ParsedLines", "parse_lines", "parse_ndjson"]
 
 _BATCH_BYTES = 64 << 20
+# After this many lines of a run that pyarrow could not read, polars reads the rest of it
+# (each failure re-parses the run's remaining lines, so this bounds the waste).
+_MAX_FAST_FAILURES = 8
 LINE_COLUMN = "_line"
 
 
@@ -40,6 +50,7 @@ class ParsedLines:
     frame: pl.DataFrame
     problems: list[LineProblem] = field(default_factory=list)
     blank_lines: int = 0
+    lines: int = 0
 
 
 def _short(exc: Exception) -> str:
@@ -105,6 +116,58 @@ def _isolate(
         stack.append((lo, mid))
 
 
+def _parse_run(
+    data: bytes,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    first_line: int,
+    schema: Mapping[str, Any],
+    arrow: pa.Schema | None,
+    out: ParsedLines,
+    frames: list[pl.DataFrame],
+) -> None:
+    """Parse a run of lines that each look like one object: pyarrow first, else polars."""
+    import numpy as np
+
+    def fast(lo: int, hi: int) -> None:
+        """Lines [lo, hi) with pyarrow; raises FastJSONError."""
+        assert arrow is not None
+        view = memoryview(data)[int(starts[lo]) : int(ends[hi - 1])]
+        frame = read_fast(view, hi - lo, schema, arrow)
+        lines = np.arange(first_line + lo, first_line + hi, dtype=np.int64)
+        frames.append(frame.with_columns(pl.Series(LINE_COLUMN, lines)))
+
+    def slow(lo: int, hi: int) -> None:
+        _isolate(data, starts[lo:hi], ends[lo:hi], first_line + lo, schema, out, frames)
+
+    lo, hi = 0, len(starts)
+    failures = 0
+    while lo < hi:
+        if arrow is None or failures > _MAX_FAST_FAILURES:
+            slow(lo, hi)
+            return
+        try:
+            fast(lo, hi)
+            return
+        except FastJSONError as failure:
+            row = failure.row
+        if row is None or not 0 <= row < hi - lo:
+            slow(lo, hi)
+            return
+        # pyarrow read the lines before the failing row (parse them again, fast; should
+        # that fail too, polars reads them); the failing line gets polars' verdict alone;
+        # then go on after it.
+        failures += 1
+        bad = lo + row
+        if row:
+            try:
+                fast(lo, bad)
+            except FastJSONError:
+                slow(lo, bad)
+        slow(bad, bad + 1)
+        lo = bad + 1
+
+
 def _split_batches(data: bytes) -> list[tuple[int, int]]:
     """Byte ranges of about _BATCH_BYTES each, cut just after a newline."""
     ranges = []
@@ -121,11 +184,12 @@ def _split_batches(data: bytes) -> list[tuple[int, int]]:
 
 def _runs(
     data: bytes, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Blank-line mask and ranges of lines to parse together.
+) -> tuple[np.ndarray, list[tuple[int, int, bool]]]:
+    """Blank-line mask and ranges of lines to parse together, flagged when they look clean.
 
     A line that does not look like one object (first byte not ``{`` or last not ``}``) is
-    parsed alone, so a truncated or non-JSON line does not make its whole batch re-parse.
+    parsed alone (flag False), so a truncated or non-JSON line does not make its whole batch
+    re-parse.
     """
     import numpy as np
 
@@ -140,18 +204,18 @@ def _runs(
     safe_start = np.minimum(starts, len(buf) - 1)
     safe_end = np.clip(ends_trim - 1, 0, len(buf) - 1)
     looks_ok = ~blank & (buf[safe_start] == ord("{")) & (buf[safe_end] == ord("}"))
-    runs: list[tuple[int, int]] = []
+    runs: list[tuple[int, int, bool]] = []
     # Boundaries: every place where "looks_ok" changes, plus around each odd line.
     odd = np.flatnonzero(~looks_ok)
     lo = 0
     for i in odd.tolist():
         if i > lo:
-            runs.append((lo, i))
+            runs.append((lo, i, True))
         if not blank[i]:
-            runs.append((i, i + 1))
+            runs.append((i, i + 1, False))
         lo = i + 1
     if lo < len(starts):
-        runs.append((lo, len(starts)))
+        runs.append((lo, len(starts), True))
     return blank, runs
 
 
@@ -169,17 +233,70 @@ def parse_ndjson(data: bytes, schema: Mapping[str, Any]) -> ParsedLines:
     """
     out = ParsedLines(pl.DataFrame())
     frames: list[pl.DataFrame] = []
+    arrow = arrow_schema(data, schema)
     line = 1
     for lo, hi in _split_batches(data):
-        chunk = data[lo:hi]
+        chunk = data[lo:hi] if (lo, hi) != (0, len(data)) else data
         starts, ends = _line_bounds(chunk)
-        blank, runs = _runs(chunk, starts, ends)
-        out.blank_lines += int(blank.sum())
-        for a, b in runs:
-            _isolate(chunk, starts[a:b], ends[a:b], line + a, schema, out, frames)
+        _parse_lines_into(chunk, starts, ends, line, schema, arrow, out, frames)
         line += len(starts)
-    empty = pl.DataFrame(schema=dict(schema)).with_columns(
+    out.lines = line - 1
+    out.frame = _concat(frames, schema)
+    return out
+
+
+def parse_lines(
+    data: bytes, starts: np.ndarray, ends: np.ndarray, schema: Mapping[str, Any]
+) -> ParsedLines:
+    """:func:`parse_ndjson` for lines whose byte offsets are known (no scan for newlines).
+
+    Line ``i`` (numbered ``i + 1``) is ``data[starts[i]:ends[i]]``, without its newline.
+
+    Examples
+    --------
+    >>> import numpy as np, polars as pl
+    >>> data = b'{"a": 1}\\n{"a": '
+    >>> parsed = parse_lines(data, np.array([0, 9]), np.array([8, 14]), {"a": pl.String})
+    >>> parsed.frame.rows(), [p.line for p in parsed.problems]
+    ([('1', 1)], [2])
+    """
+    import numpy as np
+
+    out = ParsedLines(pl.DataFrame(), lines=len(starts))
+    frames: list[pl.DataFrame] = []
+    arrow = arrow_schema(data, schema)
+    lo = 0
+    while lo < len(starts):
+        # Groups of about _BATCH_BYTES, as parse_ndjson's batches.
+        hi = max(lo + 1, int(np.searchsorted(starts, starts[lo] + _BATCH_BYTES)))
+        _parse_lines_into(data, starts[lo:hi], ends[lo:hi], lo + 1, schema, arrow, out, frames)
+        lo = hi
+    out.frame = _concat(frames, schema)
+    return out
+
+
+def _parse_lines_into(
+    data: bytes,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    first_line: int,
+    schema: Mapping[str, Any],
+    arrow: pa.Schema | None,
+    out: ParsedLines,
+    frames: list[pl.DataFrame],
+) -> None:
+    blank, runs = _runs(data, starts, ends)
+    out.blank_lines += int(blank.sum())
+    for a, b, clean in runs:
+        if clean:
+            _parse_run(data, starts[a:b], ends[a:b], first_line + a, schema, arrow, out, frames)
+        else:
+            _isolate(data, starts[a:b], ends[a:b], first_line + a, schema, out, frames)
+
+
+def _concat(frames: list[pl.DataFrame], schema: Mapping[str, Any]) -> pl.DataFrame:
+    if frames:
+        return pl.concat(frames)
+    return pl.DataFrame(schema=dict(schema)).with_columns(
         pl.Series(LINE_COLUMN, [], dtype=pl.Int64)
     )
-    out.frame = pl.concat(frames) if frames else empty
-    return out

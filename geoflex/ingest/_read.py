@@ -8,7 +8,9 @@ import gzip
 import io
 import json
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol, Union, cast
@@ -31,6 +33,8 @@ EventSource = Union[
     Sequence[Union[str, "os.PathLike[str]", pl.DataFrame, pl.LazyFrame]],
 ]
 _READ_BYTES = 16 << 20
+# Batches parsed at once (one per core, up to 4: each holds a 16 MB batch and its rows).
+_THREADS = max(1, min(4, os.cpu_count() or 1))
 _EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".gz", ".txt", ".log")
 _PROBLEM_SCHEMA = {"file": pl.String(), "line": pl.Int64(), "reason": pl.String()}
 # Event types whose task attributes matter (the rest drop them early to save memory).
@@ -151,6 +155,60 @@ def _batches(stream: _Readable) -> Iterator[bytes]:
         rest = data[cut + 1 :]
 
 
+def _sized(buf: bytearray, size: int) -> bytearray:
+    """``buf`` resized to ``size`` bytes (contents undefined).
+
+    A bytearray cannot be resized while anything still holds a view of it (BufferError),
+    so a recycled buffer that a parse result still pointed into could not be overwritten
+    silently; when the size is already right, a resize is forced to make that check.
+    """
+    if len(buf) < size:
+        buf.extend(bytes(size - len(buf)))
+    elif len(buf) > size:
+        del buf[size:]
+    else:
+        buf.append(0)
+        del buf[-1]
+    return buf
+
+
+def _file_batches(
+    stream: io.BufferedReader, first: int, spare: list[bytearray] | None = None
+) -> Iterator[bytes]:
+    """The batches ``_batches`` makes of ``head + rest`` (``first`` = len(head)), read from
+    a plain file without copying: each batch is read into its own buffer up to the same
+    target offset (``first``, then every 16 MB), cut after its last newline, and the file
+    position set back to the cut. Buffers the caller is done with can be handed back in
+    ``spare`` and are reused (fresh 16 MB buffers cost page faults and zero-filling).
+    """
+    stream.seek(0)
+    pos, end = 0, first
+    while True:
+        buf = _sized(spare.pop() if spare else bytearray(), end - pos)
+        n = stream.readinto(buf)
+        eof = n < len(buf)
+        del buf[n:]
+        if not buf:
+            return
+        cut = buf.rfind(b"\n")
+        if cut < 0 and not eof:  # no newline yet: read further, as _batches does
+            end += _READ_BYTES
+            stream.seek(pos)
+            continue
+        if eof:
+            tail = buf[cut + 1 :]
+            del buf[cut + 1 :]
+            for piece in (buf, tail):
+                if piece:
+                    yield cast("bytes", piece)  # bytes-like: every reader here takes it
+            return
+        del buf[cut + 1 :]
+        pos += cut + 1
+        stream.seek(pos)
+        yield cast("bytes", buf)
+        end += _READ_BYTES
+
+
 def _kind(head: bytes, path: str) -> str:
     """'ndjson', 'document' (a JSON array or one object such as a REST page), or 'csv'."""
     stripped = head.lstrip()
@@ -219,14 +277,49 @@ class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-def _read_ndjson_stream(acc: _Accumulator, stream: _Readable, name: str) -> None:
+def _parse_batch(batch: bytes, name: str) -> tuple[ParsedLines, pl.DataFrame]:
+    """One batch -> its parse (lines numbered from 1) and its slimmed canonical events."""
+    parsed = parse_ndjson(batch, batch_schema(batch))
+    events = _slim(canonical_events(parsed.frame, name))
+    parsed.frame = pl.DataFrame()
+    return parsed, events
+
+
+def _read_ndjson_stream(
+    acc: _Accumulator,
+    batches: Iterator[bytes],
+    name: str,
+    spare: list[bytearray] | None = None,
+) -> None:
+    """Parse the batches on two threads (pyarrow and polars release the GIL), in order.
+
+    At most a few batches are in flight, so memory does not grow with the file; line
+    numbers are made global when a batch's result is taken, in file order. Parsed batches
+    that are bytearrays go back to ``spare`` for reuse (nothing parsed points into them:
+    the readers copy what they keep).
+    """
     line = 1
-    for batch in _batches(stream):
-        parsed = parse_ndjson(batch, batch_schema(batch))
-        _add_parsed(acc, parsed, name, line)
-        n = batch.count(b"\n") + (0 if batch.endswith(b"\n") else 1)
-        acc.lines += n
-        line += n
+    pending: deque[tuple[bytes, Future[tuple[ParsedLines, pl.DataFrame]]]] = deque()
+
+    def take() -> None:
+        nonlocal line
+        batch, future = pending.popleft()
+        parsed, events = future.result()
+        if spare is not None and isinstance(batch, bytearray):
+            spare.append(batch)
+        acc.blank_lines += parsed.blank_lines
+        acc.problems += [(name, p.line + line - 1, p.reason) for p in parsed.problems]
+        acc.events.append(events.with_columns(pl.col("line") + (line - 1)))
+        acc.lines += parsed.lines
+        line += parsed.lines
+
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        for batch in batches:
+            pending.append((batch, pool.submit(_parse_batch, batch, name)))
+            if len(pending) > _THREADS:
+                take()
+        while pending:
+            take()
 
 
 def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
@@ -286,7 +379,13 @@ def _read_path(acc: _Accumulator, path: str) -> None:
         head = stream.read(1 << 16)
         kind = _kind(head, path)
         if kind == "ndjson":
-            _read_ndjson_stream(acc, _Prefixed(head, stream), path)
+            spare: list[bytearray] = []
+            batches = (
+                _file_batches(stream, len(head), spare)
+                if isinstance(stream, io.BufferedReader) and stream.seekable()
+                else _batches(_Prefixed(head, stream))
+            )
+            _read_ndjson_stream(acc, batches, path, spare)
             return
         data = head + stream.read()
     if kind == "csv":
@@ -296,7 +395,7 @@ def _read_path(acc: _Accumulator, path: str) -> None:
         lines = _document_lines(data)
     except ValueError as exc:
         if kind == "document?":  # not one document after all: NDJSON, first line broken
-            _read_ndjson_stream(acc, io.BytesIO(data), path)
+            _read_ndjson_stream(acc, _batches(io.BytesIO(data)), path)
             return
         line = getattr(exc, "lineno", 1)
         acc.problems.append((path, int(line), f"invalid JSON document: {exc}"))
@@ -339,6 +438,20 @@ def _problem_reason() -> pl.Expr:
     )
 
 
+def _first_distinct(values: pl.Series) -> pl.Series:
+    """``values.is_first_distinct()``, faster for millions of mostly distinct strings.
+
+    Only values whose 64-bit hash occurs more than once can repeat; those rows (every
+    occurrence of a repeated value among them, in order) are compared as strings.
+    """
+    maybe = values.hash().is_duplicated()
+    first = pl.select(pl.repeat(True, len(values), dtype=pl.Boolean)).to_series()
+    if not maybe.any():
+        return first
+    rows = maybe.arg_true()
+    return first.scatter(rows, values.gather(rows).is_first_distinct())
+
+
 def _screen(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
     """Usable task/reservation events (duplicates dropped), problem rows, and counts.
 
@@ -350,7 +463,7 @@ def _screen(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict[str,
     flags = events.select(
         _problem_reason().alias("reason"),
         # Same event sid twice: the first one counts. Events without a sid cannot be matched.
-        (pl.col("event_sid").is_not_null() & ~pl.col("event_sid").is_first_distinct()).alias(
+        (pl.col("event_sid").is_not_null() & ~_first_distinct(events["event_sid"])).alias(
             "duplicate"
         ),
         is_used.fill_null(False).alias("used"),
@@ -447,8 +560,9 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     if strict and bad.height:
         file, line, reason = bad.row(0)
         raise DataError(f"{file}:{line}: {reason}")
-    built = build(events)
-    del events
+    holder = [events]
+    del events  # build() lets the events go once it has what it needs
+    built = build(holder)
     problems = pl.concat(
         [
             pl.DataFrame(acc.problems, schema=_PROBLEM_SCHEMA, orient="row"),
