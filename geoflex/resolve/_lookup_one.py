@@ -20,24 +20,27 @@ from geoflex.resolve._parse import Parsed, parse_cached
 
 @dataclass(frozen=True, slots=True)
 class GeoRecord:
-    """What geoflex knows of one phone number (the columns `resolve` adds)."""
+    """What geoflex knows of one phone number (the columns `resolve` adds).
 
-    phone_e164: str | None
-    valid: bool
-    geo_status: str
-    region: str | None
-    country: str | None
-    country_name: str | None
-    state: str | None
-    state_code: str | None
-    area: str | None
-    zip: str | None
-    city: str | None
-    latitude: float | None
-    longitude: float | None
-    timezone: str | None
-    geo_level: str | None
-    geo_source: str
+    The defaults describe a row of which nothing is known.
+    """
+
+    phone_e164: str | None = None
+    valid: bool = False
+    geo_status: str = "empty"
+    region: str | None = None
+    country: str | None = None
+    country_name: str | None = None
+    state: str | None = None
+    state_code: str | None = None
+    area: str | None = None
+    zip: str | None = None
+    city: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    timezone: str | None = None
+    geo_level: str | None = None
+    geo_source: str = "phone"
 
 
 class _Interval:
@@ -100,24 +103,7 @@ def lookup(phone: str | None, *, default_country: str = "US") -> GeoRecord:
     """
     meta = load_metadata()
     t = _tables_py()
-    empty = GeoRecord(
-        None,
-        False,
-        "empty",
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        "phone",
-    )
+    empty = GeoRecord()
     if phone is None:
         return empty
     if _NOT_A_PHONE_RE.search(phone):
