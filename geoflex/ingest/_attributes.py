@@ -155,10 +155,12 @@ def decode_json_column(
     """
     values = values.cast(pl.String)
     size = _chunk_rows(len(values))
-    chunks = [_one_per_line(values.slice(i, size)) for i in range(0, max(len(values), 1), size)]
-    # Chunks are searched and parsed on two threads (polars and pyarrow release the GIL);
-    # only the chunks in flight have their joined text in memory.
+    slices = [values.slice(i, size) for i in range(0, max(len(values), 1), size)]
+    # Chunks are cleaned, searched and parsed on two threads (polars and pyarrow release
+    # the GIL); only the chunks in flight have their joined text in memory.
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        chunks = list(pool.map(_one_per_line, slices))
+        del slices
         if prune:
             names = _names(schema)
             keys: set[str] = set().union(*pool.map(lambda chunk: _keys_in(chunk, names), chunks))
@@ -187,6 +189,14 @@ def cut_long_strings(
     ([255, 2], {'a': 1})
     """
     present = [c for c in columns if c in frame.columns and frame.schema[c] == pl.String]
+    # A value longer than 255 characters is longer than 255 bytes: the byte length is known
+    # without reading the text, so only columns holding such values have their characters
+    # counted.
+    if present:
+        long_bytes = frame.select(
+            (pl.col(c).str.len_bytes() > MAX_ATTRIBUTE_CHARS).any().alias(c) for c in present
+        ).row(0, named=True)
+        present = [c for c in present if long_bytes[c]]
     if not present:
         return frame, {}
     counts_row = frame.select(

@@ -53,3 +53,16 @@ def test_cut_counts_characters_not_bytes() -> None:
     out, counts = cut_long_strings(frame, ["a"])
     assert counts == {"a": 1}
     assert out["a"].str.len_chars().to_list() == [255, 255]
+
+
+def test_cut_reports_only_columns_with_long_values() -> None:
+    # "b" is over 255 bytes but not over 255 characters; "c" is short; "d" is all null.
+    frame = pl.DataFrame(
+        {"a": ["x" * 300, "ok"], "b": ["é" * 200, None], "c": ["s", "t"], "d": [None, None]},
+        schema={"a": pl.String, "b": pl.String, "c": pl.String, "d": pl.String},
+    )
+    out, counts = cut_long_strings(frame, ["a", "b", "c", "d"])
+    assert counts == {"a": 1}
+    assert out["a"].str.len_chars().to_list() == [255, 2]
+    assert out["b"].to_list() == ["é" * 200, None]
+    assert out.equals(frame.with_columns(pl.col("a").str.slice(0, 255)))
