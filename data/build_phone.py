@@ -299,6 +299,7 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     out.mkdir(parents=True, exist_ok=True)
     cc_to_regions = {int(k): list(v) for k, v in pu.COUNTRY_CODE_TO_REGION_CODE.items()}
 
+    regions = region_metadata(cc_to_regions)
     rows = number_rows(cc_to_regions)
     numbers = pl.DataFrame(
         rows,
@@ -316,7 +317,7 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     general = pl.DataFrame(
         [
             (name, lo, hi)
-            for name, r in sorted(region_metadata(cc_to_regions).items())
+            for name, r in sorted(regions.items())
             for lo, hi in full_match_intervals(str(r["cc"]), r["general"])
         ],
         schema={"region": pl.String, "lo": pl.Int64, "hi": pl.Int64},
@@ -369,7 +370,7 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
         "cc_timezones": {
             str(cc): list(_country_zones(str(cc), TIMEZONE_DATA)) for cc in sorted(cc_to_regions)
         },
-        "regions": region_metadata(cc_to_regions),
+        "regions": regions,
     }
     (out / "metadata.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return [

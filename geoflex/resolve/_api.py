@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Union, overload
 import polars as pl
 
 from geoflex._errors import ColumnError, ConfigError
-from geoflex.resolve._core import PHONE_COLUMNS, resolve_phones
+from geoflex.resolve._core import PHONE_COLUMNS, resolve_phones, state_names
 from geoflex.resolve._overrides import apply_overrides, check_overrides, override_inputs
 from geoflex.resolve._schema import GEO_COLUMNS, GEO_SCHEMA
 
@@ -86,13 +86,6 @@ def _state_code_index() -> dict[str, str]:
     return index
 
 
-def _state_names() -> dict[str, str]:
-    from geoflex.reference import load_table
-
-    subs = load_table("subdivisions")
-    return dict(zip(subs.get_column("state_code"), subs.get_column("state"), strict=True))
-
-
 def _resolve_lazy(
     lf: pl.LazyFrame,
     phone: str,
@@ -138,14 +131,10 @@ def _resolve_lazy(
     if fields:  # overrides may have moved the state: name it from its code again
         out = out.with_columns(
             state=pl.col("state_code").replace_strict(
-                _state_names(), default=None, return_dtype=pl.String
+                state_names(), default=None, return_dtype=pl.String
             )
         )
-    cast = [pl.col(c).cast(GEO_SCHEMA[c]) for c in GEO_COLUMNS]
-    phone_original = pl.col(phone)
-    return out.select(*(pl.col(c) for c in original if c != phone), phone_original, *cast).select(
-        *original, *GEO_COLUMNS
-    )
+    return out.select(*original, *(pl.col(c).cast(GEO_SCHEMA[c]) for c in GEO_COLUMNS))
 
 
 @overload

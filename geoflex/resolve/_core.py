@@ -206,7 +206,7 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
         rows = territory.arg_true()
         codes = "US-" + frame.get_column("country").gather(rows)
         state_code = state_code.scatter(rows, codes)
-        state = state.scatter(rows, codes.replace_strict(_state_names(), default=None))
+        state = state.scatter(rows, codes.replace_strict(state_names(), default=None))
     country_lat = countries.get_column("country_lat").gather(country_idx)
     country_lon = countries.get_column("country_lon").gather(country_idx)
     return pl.DataFrame(
@@ -266,7 +266,7 @@ def _places_with_states() -> pl.DataFrame:
     """The phone places with the official name of their state."""
     return _tables.places().with_columns(
         place_state=pl.col("place_state_code").replace_strict(
-            _state_names(), default=None, return_dtype=pl.String
+            state_names(), default=None, return_dtype=pl.String
         ),
         place_level=pl.col("place_level").cast(_LEVEL),
     )
@@ -309,7 +309,7 @@ def _one_zone(zones: list[str], place_zone: str | None, country_zone: str | None
 
 
 @lru_cache(maxsize=1)
-def _state_names() -> dict[str, str]:
+def state_names() -> dict[str, str]:
     from geoflex.reference import load_table
 
     table = load_table("subdivisions")
@@ -364,15 +364,12 @@ def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:
 
 
 def _final_types(geo: pl.DataFrame) -> pl.DataFrame:
-    return geo.select(
-        pl.col("phone_e164"),
-        pl.col("valid").fill_null(False),
-        pl.col("geo_status").fill_null("empty").cast(GEO_SCHEMA["geo_status"]),
-        *(pl.col(c) for c in ("region", "country", "country_name", "state", "state_code", "city")),
-        pl.col("latitude", "longitude"),
-        pl.col("timezone"),
-        pl.col("geo_level").cast(GEO_SCHEMA["geo_level"]),
-    )
+    fixed = {
+        "valid": pl.col("valid").fill_null(False),
+        "geo_status": pl.col("geo_status").fill_null("empty").cast(_STATUS),
+        "geo_level": pl.col("geo_level").cast(_LEVEL),
+    }
+    return geo.select(fixed.get(c, pl.col(c)) for c in PHONE_COLUMNS)
 
 
 __all__ = ["PHONE_COLUMNS", "US_TERRITORIES", "resolve_phones"]

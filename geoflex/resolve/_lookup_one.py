@@ -12,7 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 from geoflex.resolve import _tables
-from geoflex.resolve._core import _GEOGRAPHIC_TYPES, _NOT_A_PHONE, US_TERRITORIES, _one_zone
+from geoflex.resolve._core import (
+    _GEOGRAPHIC_TYPES,
+    _NOT_A_PHONE,
+    US_TERRITORIES,
+    _one_zone,
+    state_names,
+)
 from geoflex.resolve._lookup import BLOCK, WIDTH
 from geoflex.resolve._metadata import load_metadata
 from geoflex.resolve._parse import Parsed, parse_cached
@@ -63,7 +69,6 @@ def _tables_py() -> dict[str, Any]:
     numbers = _tables.numbers()
     prefixes = _tables.prefixes()
     places = _tables.places()
-    subs = load_table("subdivisions")
     return {
         "numbers": _Interval(
             numbers["lo"].to_list(),
@@ -78,7 +83,7 @@ def _tables_py() -> dict[str, Any]:
         "zone_lists": _tables.zone_lists(),
         "places": places.rows(named=True),
         "countries": {r["country"]: r for r in load_table("countries").iter_rows(named=True)},
-        "states": dict(zip(subs["state_code"], subs["state"], strict=True)),
+        "states": state_names(),
     }
 
 
