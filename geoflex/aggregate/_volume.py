@@ -61,12 +61,15 @@ def _aggregations(frame: pl.DataFrame | pl.LazyFrame, measures: list[str]) -> li
     return aggs
 
 
-def _prepare_by(frame: FrameT, by: list[str]) -> FrameT:
-    names = frame.collect_schema().names()
+def _prepare_by(frame: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """``frame`` as a LazyFrame with every ``by`` column (lazy: an eager ``with_columns`` on a
+    wide frame of millions of rows costs more than the aggregation)."""
+    lazy = frame.lazy()
+    names = lazy.collect_schema().names()
     if "area_code" in by and "area_code" not in names and "phone_e164" in names:
-        frame = with_area_code(frame)
-    check_columns(frame, by, "group by")
-    return frame
+        lazy = with_area_code(lazy)
+    check_columns(lazy, by, "group by")
+    return lazy
 
 
 def volume(
@@ -101,12 +104,11 @@ def volume(
     keys: list[str] = as_list(by)
     if not keys:
         raise ConfigError("volume: give at least one column in by")
-    frame = _prepare_by(frame, keys)
-    ms = _measures(frame, measures)
+    prepared = _prepare_by(frame, keys)
+    ms = _measures(prepared, measures)
     out = (
-        frame.lazy()
-        .group_by(keys)
-        .agg(_aggregations(frame, ms))
+        prepared.group_by(keys)
+        .agg(_aggregations(prepared, ms))
         .sort(["contacts", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
     )
     return like_input(out, frame)
@@ -166,10 +168,10 @@ def by_interval(
     """
     step = interval_duration(every)
     keys: list[str] = as_list(by)
-    frame = _prepare_by(frame, keys)
-    ms = _measures(frame, measures)
+    prepared = _prepare_by(frame, keys)
+    ms = _measures(prepared, measures)
     timed = clock_time(
-        frame,
+        prepared,
         clock=clock,
         time=time,
         centre_timezone=centre_timezone,
@@ -180,7 +182,7 @@ def by_interval(
         timed.lazy()
         .with_columns(interval_start=pl.col("__clock").dt.truncate(step))
         .group_by(["interval_start", *keys])
-        .agg(_aggregations(frame, ms))
+        .agg(_aggregations(prepared, ms))
         .sort(["interval_start", *keys], nulls_last=True)
     )
     return like_input(out, frame)
@@ -248,10 +250,10 @@ def hour_of_week(
     ((7, 25), ('Mon',), [1, 0])
     """
     keys: list[str] = as_list(by)
-    frame = _prepare_by(frame, keys)
-    ms = _measures(frame, None)
+    prepared = _prepare_by(frame, keys)
+    ms = _measures(prepared, None)
     timed = clock_time(
-        frame,
+        prepared,
         clock=clock,
         time=time,
         centre_timezone=centre_timezone,
@@ -265,7 +267,7 @@ def hour_of_week(
             hour=pl.col("__clock").dt.hour().cast(pl.Int8),
         )
         .group_by([*keys, "weekday", "hour"])
-        .agg(_aggregations(frame, ms))
+        .agg(_aggregations(prepared, ms))
     )
     grid = pl.LazyFrame(
         {

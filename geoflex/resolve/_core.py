@@ -58,7 +58,15 @@ _MAX_CHUNKS = 8
 def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> pl.DataFrame:
     """status / cc / nsn / nl for each string: in bulk where possible, else one by one."""
     parsed = fast_parse(raw, default_country, meta)
-    slow = parsed.get_column("slow") & raw.is_not_null()
+    # Plain-shaped strings hold no words; only the others can be identities or withheld
+    # callers. They are found first: the exact parser (~10 µs a string) need not read them.
+    not_phone = pl.repeat(False, len(raw), dtype=pl.Boolean, eager=True)
+    maybe_words = ~parsed.get_column("simple")
+    if maybe_words.any():
+        rows = maybe_words.arg_true()
+        hits = raw.gather(rows).str.contains(_NOT_A_PHONE).fill_null(False)
+        not_phone = not_phone.scatter(rows.filter(hits), True)
+    slow = parsed.get_column("slow") & raw.is_not_null() & ~not_phone
     if slow.any():
         texts = raw.filter(slow).to_list()
         results = [parse_cached(t, default_country, meta) for t in texts]
@@ -75,17 +83,12 @@ def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> 
         parsed = parsed.with_columns(
             parsed.get_column(c).scatter(positions, patch.get_column(c)) for c in patch.columns
         )
-    # Plain-shaped strings hold no words; only the others can be identities or withheld callers.
-    maybe_words = ~parsed.get_column("simple")
-    if maybe_words.any():
-        rows = maybe_words.arg_true()
-        not_phone = raw.gather(rows).str.contains(_NOT_A_PHONE).fill_null(False)
-        if not_phone.any():
-            hits = rows.filter(not_phone)
-            parsed = parsed.with_columns(
-                parsed.get_column("status").scatter(hits, "not_a_phone"),
-                *(parsed.get_column(c).scatter(hits, None) for c in ("cc", "nsn", "nl")),
-            )
+    if not_phone.any():
+        hits = not_phone.arg_true()
+        parsed = parsed.with_columns(
+            parsed.get_column("status").scatter(hits, "not_a_phone"),
+            *(parsed.get_column(c).scatter(hits, None) for c in ("cc", "nsn", "nl")),
+        )
     missing = raw.is_null()
     if missing.any():
         parsed = parsed.with_columns(
