@@ -17,6 +17,7 @@ Flex Insights semantics, applied here:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,69 +63,92 @@ def _seconds(end: str, start: str) -> pl.Expr:
     return (pl.col(end) - pl.col(start)).dt.total_milliseconds() / 1000.0
 
 
+def _kept(events: pl.DataFrame, condition: pl.Expr, columns: Sequence[str]) -> pl.DataFrame:
+    """``columns`` of the kept events (screening's ``_keep``) that meet ``condition``.
+
+    Lazy, so only those columns are filtered: copying every column of the chosen rows
+    would cost more than the rest of the step.
+    """
+    return events.lazy().filter(pl.col("_keep") & condition).select(columns).collect()
+
+
+def _split_repeated(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows whose task has no other row here, and the rows of tasks that have several.
+
+    Nearly every task has one end and one acceptance: only the few repeated ones need
+    sorting by time to pick theirs, not a million rows.
+    """
+    repeated = rows.get_column("_key").is_duplicated()
+    return rows.filter(~repeated), rows.filter(repeated)
+
+
 def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int, int]:
     """One row per ended task with its timeline, worker, and the attributes that count;
     the number of late updates ignored; the number of distinct task sids."""
-    # Screened: every task and reservation event has a task sid (worker events have none),
-    # so filtering by type alone picks task events: no copy of all task events is needed.
+    # Kept events (``_keep``, from screening): every task and reservation event among them
+    # has a task sid (worker events have none), so filtering by type picks task events.
     # Grouping and joining by a categorical key (one hash of each sid) instead of by the
     # 34-character sid strings is several times faster; the key goes at the end.
     # Each part selects its columns before filtering and sorting: moving the other columns
     # of millions of events around costs time and changes nothing.
     tasks = events.with_columns(_key=pl.col("task_sid").cast(pl.Categorical))
-    ends = (
-        tasks.select(_END_COLUMNS)
-        .filter(pl.col("event_type").is_in(_END_TYPES))
-        .sort("ts", "line")
-        .group_by("_key", maintain_order=True)
-        .first()
-        .select(
-            "task_sid",
-            pl.col("ts").alias("ended_at"),
-            pl.col("event_type").str.strip_prefix("task.").alias("status"),
-            pl.col("task_attributes").alias("end_attributes"),
-            "task_age",
-            "task_queue_name",
-            "task_channel_unique_name",
-            "task_canceled_reason",
-            pl.col("file").alias("source_file"),
-            pl.col("line").alias("source_line"),
-            "_key",
-        )
+    single, repeated = _split_repeated(
+        _kept(tasks, pl.col("event_type").is_in(_END_TYPES), _END_COLUMNS)
+    )
+    ends = pl.concat(
+        [single, repeated.sort("ts", "line").group_by("_key", maintain_order=True).first()]
+    ).select(
+        "task_sid",
+        pl.col("ts").alias("ended_at"),
+        pl.col("event_type").str.strip_prefix("task.").alias("status"),
+        pl.col("task_attributes").alias("end_attributes"),
+        "task_age",
+        "task_queue_name",
+        "task_channel_unique_name",
+        "task_canceled_reason",
+        pl.col("file").alias("source_file"),
+        pl.col("line").alias("source_line"),
+        "_key",
     )
     created = (
-        tasks.select("_key", "ts", "event_type")
-        .filter(pl.col("event_type") == "task.created")
+        _kept(tasks, pl.col("event_type") == "task.created", ("_key", "ts"))
         .group_by("_key")
         .agg(pl.col("ts").min().alias("created_at"))
     )
-    accepted = (
-        tasks.select("_key", "ts", "line", "worker_sid", "worker_name", "event_type")
-        .filter(pl.col("event_type") == "reservation.accepted")
-        .sort("ts", "line")
-        .group_by("_key")
-        .agg(
-            pl.col("ts").first().alias("accepted_at"),
-            pl.col("worker_sid").last(ignore_nulls=True).alias("worker_sid"),
-            pl.col("worker_name").last(ignore_nulls=True).alias("worker_name"),
+    single, repeated = _split_repeated(
+        _kept(
+            tasks,
+            pl.col("event_type") == "reservation.accepted",
+            ("_key", "ts", "line", "worker_sid", "worker_name"),
         )
     )
+    accepted = pl.concat(
+        [
+            single.select("_key", pl.col("ts").alias("accepted_at"), "worker_sid", "worker_name"),
+            repeated.sort("ts", "line")
+            .group_by("_key")
+            .agg(
+                pl.col("ts").first().alias("accepted_at"),
+                pl.col("worker_sid").last(ignore_nulls=True).alias("worker_sid"),
+                pl.col("worker_name").last(ignore_nulls=True).alias("worker_name"),
+            ),
+        ]
+    )
     wrapup = (
-        tasks.select("_key", "ts", "event_type")
-        .filter(pl.col("event_type") == "task.wrapup")
+        _kept(tasks, pl.col("event_type") == "task.wrapup", ("_key", "ts"))
         .group_by("_key")
         .agg(pl.col("ts").min().alias("wrapup_at"))
     )
     updates = (
-        tasks.select("_key", "ts", "line", "task_attributes", "event_type")
-        .filter(pl.col("event_type") == "task.updated")
-        .select("_key", "ts", "line", "task_attributes")
+        _kept(
+            tasks, pl.col("event_type") == "task.updated", ("_key", "ts", "line", "task_attributes")
+        )
         .join(ends.select("_key", "ended_at"), on="_key", how="inner")
         .filter(pl.col("ts") >= pl.col("ended_at"))
         .with_columns(in_window=pl.col("ts") <= pl.col("ended_at") + UPDATE_WINDOW)
     )
     late = int(updates["in_window"].not_().sum())
-    task_sids = tasks["_key"].drop_nulls().n_unique()
+    task_sids = tasks.get_column("_key").filter(tasks.get_column("_keep")).drop_nulls().n_unique()
     latest_update = (
         updates.filter(pl.col("in_window") & pl.col("task_attributes").is_not_null())
         .sort("ts", "line")
@@ -404,8 +428,11 @@ def _customers(conversations: pl.DataFrame) -> pl.DataFrame:
 def _snapshots(events: pl.DataFrame) -> pl.DataFrame:
     """Each worker's latest name and attributes (and where they were read)."""
     return (
-        events.select("worker_sid", "ts", "line", "worker_name", "worker_attributes", "file")
-        .filter(pl.col("worker_sid").is_not_null())
+        _kept(
+            events,
+            pl.col("worker_sid").is_not_null(),
+            ("worker_sid", "ts", "line", "worker_name", "worker_attributes", "file"),
+        )
         .sort("ts", "line")
         .group_by("worker_sid", maintain_order=True)
         .agg(

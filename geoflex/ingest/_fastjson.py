@@ -29,7 +29,7 @@ import polars as pl
 if TYPE_CHECKING:  # pyarrow is imported when parsing, to keep `import geoflex` light
     import pyarrow as pa
 
-__all__ = ["FastJSONError", "arrow_schema", "read_fast"]
+__all__ = ["FastJSONError", "arrow_schema", "read_fast", "sample_lines"]
 
 _SAMPLE_BYTES = 1 << 14
 _ERROR_ROW = re.compile(r"in row (\d+)\s*$")
@@ -43,16 +43,21 @@ class FastJSONError(Exception):
         self.row = row
 
 
-def _sample(data: bytes | memoryview) -> list[Any]:
-    """Decoded objects from the first lines of ``data`` (lines that fail are skipped)."""
-    head = bytes(data[:_SAMPLE_BYTES])
+def _decoded(lines: Sequence[bytes | memoryview]) -> list[Any]:
+    """The lines decoded as JSON (lines that fail are skipped)."""
     values = []
-    for line in head.split(b"\n")[:-1] if len(data) > _SAMPLE_BYTES else head.split(b"\n"):
+    for line in lines:
         try:
-            values.append(json.loads(line))
+            values.append(json.loads(bytes(line)))
         except ValueError:
             continue
     return values
+
+
+def sample_lines(data: bytes | memoryview) -> list[bytes]:
+    """The complete lines among the first 16 kB of NDJSON ``data`` (the sample for types)."""
+    head = bytes(data[:_SAMPLE_BYTES])
+    return head.split(b"\n")[:-1] if len(data) > _SAMPLE_BYTES else head.split(b"\n")
 
 
 def _arrow_type(dtype: Any, values: Sequence[Any]) -> pa.DataType | None:
@@ -76,14 +81,16 @@ def _arrow_type(dtype: Any, values: Sequence[Any]) -> pa.DataType | None:
     return pa.string()
 
 
-def arrow_schema(data: bytes | memoryview, schema: Mapping[str, Any]) -> pa.Schema | None:
-    """The pyarrow schema for ``schema`` with types guessed from the first lines of ``data``.
+def arrow_schema(
+    sample: Sequence[bytes | memoryview], schema: Mapping[str, Any]
+) -> pa.Schema | None:
+    """The pyarrow schema for ``schema`` with types guessed from ``sample`` (some lines).
 
     ``None`` when the schema has leaves other than strings (no fast path then).
     """
     import pyarrow as pa
 
-    values = [v for v in _sample(data) if isinstance(v, dict)]
+    values = [v for v in _decoded(sample) if isinstance(v, dict)]
     fields = []
     for name, dtype in schema.items():
         arrow = _arrow_type(dtype, [v.get(name) for v in values])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from geoflex.ingest._fastjson import FastJSONError, arrow_schema, read_fast
+from geoflex.ingest._fastjson import FastJSONError, arrow_schema, read_fast, sample_lines
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `import geoflex` light
     import numpy as np
@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `impor
 __all__ = ["LineProblem", "ParsedLines", "parse_lines", "parse_ndjson"]
 
 _BATCH_BYTES = 64 << 20
+# Lines in the first this many bytes are the sample the fast reader's types are guessed from.
+_SAMPLE_BYTES = 1 << 14
 # After this many lines of a run that pyarrow could not read, polars reads the rest of it
 # (each failure re-parses the run's remaining lines, so this bounds the waste).
 _MAX_FAST_FAILURES = 8
@@ -75,8 +77,16 @@ def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
+def _own_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray) -> bytes:
+    """The lines as NDJSON for polars, which reads one object per line: a slice of ``data``
+    when they are newline-separated already, else joined with newlines."""
+    if len(starts) < 2 or bool(((starts[1:] - ends[:-1]) == 1).all()):
+        return bytes(data[int(starts[0]) : int(ends[-1])])
+    return b"\n".join(bytes(data[int(a) : int(b)]) for a, b in zip(starts, ends, strict=True))
+
+
 def _isolate(
-    data: bytes,
+    data: bytes | memoryview,
     starts: np.ndarray,
     ends: np.ndarray,
     first_line: int,
@@ -90,7 +100,7 @@ def _isolate(
     stack = [(0, len(starts))]
     while stack:
         lo, hi = stack.pop()
-        chunk = data[int(starts[lo]) : int(ends[hi - 1])]
+        chunk = _own_lines(data, starts[lo:hi], ends[lo:hi])
         try:
             frame = _read(chunk, schema)
             error: str | None = None
@@ -117,7 +127,7 @@ def _isolate(
 
 
 def _parse_run(
-    data: bytes,
+    data: bytes | memoryview,
     starts: np.ndarray,
     ends: np.ndarray,
     first_line: int,
@@ -183,7 +193,7 @@ def _split_batches(data: bytes) -> list[tuple[int, int]]:
 
 
 def _runs(
-    data: bytes, starts: np.ndarray, ends: np.ndarray
+    data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[int, int, bool]]]:
     """Blank-line mask and ranges of lines to parse together, flagged when they look clean.
 
@@ -233,7 +243,7 @@ def parse_ndjson(data: bytes, schema: Mapping[str, Any]) -> ParsedLines:
     """
     out = ParsedLines(pl.DataFrame())
     frames: list[pl.DataFrame] = []
-    arrow = arrow_schema(data, schema)
+    arrow = arrow_schema(sample_lines(data), schema)
     line = 1
     for lo, hi in _split_batches(data):
         chunk = data[lo:hi] if (lo, hi) != (0, len(data)) else data
@@ -246,11 +256,14 @@ def parse_ndjson(data: bytes, schema: Mapping[str, Any]) -> ParsedLines:
 
 
 def parse_lines(
-    data: bytes, starts: np.ndarray, ends: np.ndarray, schema: Mapping[str, Any]
+    data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray, schema: Mapping[str, Any]
 ) -> ParsedLines:
     """:func:`parse_ndjson` for lines whose byte offsets are known (no scan for newlines).
 
-    Line ``i`` (numbered ``i + 1``) is ``data[starts[i]:ends[i]]``, without its newline.
+    Line ``i`` (numbered ``i + 1``) is ``data[starts[i]:ends[i]]``. Lines may be separated
+    by a newline, or by nothing at all (values back to back, as in an Arrow string column):
+    the fast reader reads objects back to back, and a line that needs polars' verdict is
+    given to it on a line of its own.
 
     Examples
     --------
@@ -259,12 +272,22 @@ def parse_lines(
     >>> parsed = parse_lines(data, np.array([0, 9]), np.array([8, 14]), {"a": pl.String})
     >>> parsed.frame.rows(), [p.line for p in parsed.problems]
     ([('1', 1)], [2])
+    >>> back_to_back = b'{"a": 1}{"a": "x"}{'
+    >>> parsed = parse_lines(back_to_back, np.array([0, 8, 18]), np.array([8, 18, 19]),
+    ...                      {"a": pl.String})
+    >>> parsed.frame.rows(), [p.line for p in parsed.problems]
+    ([('1', 1), ('x', 2)], [3])
     """
     import numpy as np
 
     out = ParsedLines(pl.DataFrame(), lines=len(starts))
     frames: list[pl.DataFrame] = []
-    arrow = arrow_schema(data, schema)
+    if len(starts):
+        first = max(1, int(np.searchsorted(starts, starts[0] + _SAMPLE_BYTES)))
+        sample = [data[int(a) : int(b)] for a, b in zip(starts[:first], ends[:first], strict=True)]
+    else:
+        sample = []
+    arrow = arrow_schema(sample, schema)
     lo = 0
     while lo < len(starts):
         # Groups of about _BATCH_BYTES, as parse_ndjson's batches.
@@ -276,7 +299,7 @@ def parse_lines(
 
 
 def _parse_lines_into(
-    data: bytes,
+    data: bytes | memoryview,
     starts: np.ndarray,
     ends: np.ndarray,
     first_line: int,

@@ -455,9 +455,11 @@ def _first_distinct(values: pl.Series) -> pl.Series:
 
 
 def _screen(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
-    """Usable task/reservation events (duplicates dropped), problem rows, and counts.
+    """The events with a ``_keep`` column (usable task, reservation or worker-snapshot events,
+    duplicates excluded), the problem rows, and counts.
 
-    One mask and one filter: every intermediate copy of millions of events costs memory.
+    A mask rather than a filtered copy: copying millions of events costs more than every
+    later step that reads the mask.
     """
     is_used = pl.col("event_type").str.starts_with("task.") | pl.col("event_type").str.starts_with(
         "reservation."
@@ -491,7 +493,7 @@ def _screen(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict[str,
         "duplicates": int(duplicate.sum()),
         "other_events": int((valid & ~flags["duplicate"] & ~flags["used"]).sum()),
     }
-    return events.filter(keep), bad, counts
+    return events.with_columns(keep.alias("_keep")), bad, counts
 
 
 def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
