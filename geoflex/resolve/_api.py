@@ -210,6 +210,14 @@ def resolve(
     ``country``, ``country_name``, ``state``, ``state_code``, ``area``, ``zip``, ``city``,
     ``latitude``, ``longitude``, ``timezone``, ``geo_level`` and ``geo_source`` added.
 
+    Notes
+    -----
+    The distinct phones of the last large call (50,000 strings or more) and their results
+    are kept until the next such call: resolving a dataset's segments, then its
+    conversations, then its customers looks each phone up once and finds it again by a join.
+    A result depends only on the string, ``default_country`` and the shipped data, so a
+    remembered row is exactly what resolving it again would give.
+
     Examples
     --------
     >>> import polars as pl

@@ -1,0 +1,65 @@
+"""Resolving one dataset's tables one after another reuses the last call's rows, exactly."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import geoflex
+from geoflex.resolve import _core
+
+
+def _phones(n: int, offset: int = 0) -> list[str | None]:
+    # Mixed shapes, repeats, identities and nulls: both the deduplicating and the plain path.
+    shapes = ["+1206{:07d}", "(415) {:07d}", "+44 20 79{:06d}", "whatsapp:+5511987{:06d}"]
+    out: list[str | None] = []
+    for i in range(offset, offset + n):
+        if i % 97 == 0:
+            out.append(None)
+        elif i % 89 == 0:
+            out.append(f"client:agent{i}")
+        else:
+            out.append(shapes[i % len(shapes)].format(2_000_000 + i))
+    return out
+
+
+def _fresh(frame: pl.DataFrame, **kwargs: str) -> pl.DataFrame:
+    _core._last_results.clear()
+    try:
+        return geoflex.resolve(frame, "phone", **kwargs)
+    finally:
+        _core._last_results.clear()
+
+
+@pytest.mark.parametrize("repeats", [True, False])
+def test_second_call_equals_a_fresh_resolve(repeats: bool) -> None:
+    n = 60_000
+    first = pl.DataFrame({"phone": _phones(n)})
+    # Overlapping, in another order, with strings the first call never saw.
+    second_values = _phones(n, offset=n // 2)[::-1]
+    if repeats:  # enough repeats for the deduplicating path
+        second_values = second_values + second_values[: n // 2] * 2
+    second = pl.DataFrame({"phone": second_values})
+    expected = _fresh(second)
+    geoflex.resolve(first, "phone")
+    assert _core._last_results.last is not None
+    got = geoflex.resolve(second, "phone")
+    assert_frame_equal(got, expected)
+    # And again (the table now comes from the second call).
+    assert_frame_equal(geoflex.resolve(second, "phone"), expected)
+    _core._last_results.clear()
+
+
+def test_another_default_country_is_not_taken_from_the_last_call() -> None:
+    frame = pl.DataFrame({"phone": _phones(60_000)})
+    expected_gb = _fresh(frame, default_country="GB")
+    geoflex.resolve(frame, "phone", default_country="US")
+    assert_frame_equal(geoflex.resolve(frame, "phone", default_country="GB"), expected_gb)
+    _core._last_results.clear()
+
+
+def test_small_calls_are_not_remembered() -> None:
+    _core._last_results.clear()
+    geoflex.resolve(pl.DataFrame({"phone": _phones(1_000)}), "phone")
+    assert _core._last_results.last is None
