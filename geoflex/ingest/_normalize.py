@@ -107,7 +107,6 @@ def canonical_events(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         f["worker_sid"].alias("worker_sid"),
         f["worker_name"].alias("worker_name"),
         f["worker_attributes"].alias("worker_attributes"),
-        f["reservation_sid"].alias("reservation_sid"),
     )
     # Form posts and CSV give "" for absent values: treat them as absent.
     strings = [c for c, t in CANONICAL_SCHEMA.items() if t == pl.String and c != "file"]

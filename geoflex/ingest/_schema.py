@@ -40,7 +40,6 @@ EVENT_FIELDS: tuple[str, ...] = (
     "worker_sid",
     "worker_name",
     "worker_attributes",
-    "reservation_sid",
 )
 
 #: Event Callback (form post) names -> the snake_case names above.
@@ -58,7 +57,6 @@ CALLBACK_FIELDS: dict[str, str] = {
     "WorkerSid": "worker_sid",
     "WorkerName": "worker_name",
     "WorkerAttributes": "worker_attributes",
-    "ReservationSid": "reservation_sid",
 }
 
 _PAYLOAD = pl.Struct(dict.fromkeys(EVENT_FIELDS, pl.String()))
@@ -119,7 +117,6 @@ CANONICAL_SCHEMA: dict[str, pl.DataType] = {
     "worker_sid": pl.String(),
     "worker_name": pl.String(),
     "worker_attributes": pl.String(),
-    "reservation_sid": pl.String(),
 }
 
 #: Flex Insights ``conversations`` attributes (strings), besides the numbered families.
