@@ -21,7 +21,7 @@ from geoflex.aggregate import (
     volume,
 )
 from geoflex.ingest import FlexData, place_agents, read_events, read_ui_attributes
-from geoflex.resolve import GeoRecord, lookup, resolve
+from geoflex.resolve import GeoRecord, clear_resolve_cache, lookup, resolve
 from geoflex.staffing import erlang_c
 
 __version__ = "0.1.0"
@@ -36,6 +36,7 @@ __all__ = [
     "MissingDependencyError",
     "__version__",
     "by_interval",
+    "clear_resolve_cache",
     "erlang_c",
     "geolocation_accuracy",
     "hour_of_week",

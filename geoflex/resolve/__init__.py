@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from geoflex.resolve import _namespace  # noqa: F401  (registers pl.Expr.geoflex)
 from geoflex.resolve._api import resolve
+from geoflex.resolve._core import clear_resolve_cache
 from geoflex.resolve._lookup_one import GeoRecord, lookup
 from geoflex.resolve._schema import (
     GEO_COLUMNS,
@@ -26,6 +27,7 @@ __all__ = [
     "GeoRecord",
     "GeoSource",
     "GeoStatus",
+    "clear_resolve_cache",
     "lookup",
     "resolve",
 ]

@@ -216,7 +216,8 @@ def resolve(
     are kept until the next such call: resolving a dataset's segments, then its
     conversations, then its customers looks each phone up once and finds it again by a join.
     A result depends only on the string, ``default_country`` and the shipped data, so a
-    remembered row is exactly what resolving it again would give.
+    remembered row is exactly what resolving it again would give;
+    :func:`geoflex.clear_resolve_cache` frees them.
 
     Examples
     --------

@@ -380,8 +380,8 @@ class _LastResults:
 
     def __init__(self) -> None:
         # One attribute, replaced whole: threads never see one call's country with
-        # another's table.
-        self.last: tuple[str, pl.DataFrame] | None = None
+        # another's table. The flag tells whether the table's strings are distinct.
+        self.last: tuple[str, pl.DataFrame, bool] | None = None
 
     def clear(self) -> None:
         self.last = None
@@ -389,16 +389,18 @@ class _LastResults:
     def resolve(self, strings: pl.Series, country: str, *, distinct: bool) -> pl.DataFrame:
         last = self.last
         table = last[1] if last is not None and last[0] == country else None
-        if table is None or len(strings) < self.MIN_ROWS:
-            geo = _final_types(_resolve_distinct(strings, country))
-        else:
+        if table is not None and len(strings) >= self.MIN_ROWS and _mostly_in(strings, table):
+            if last is not None and not last[2]:
+                # Made distinct when first used, not when stored: a call whose phones never
+                # recur costs nothing extra.
+                table = table.unique("__raw", keep="any")
+                self.last = (country, table, True)
             geo = self._with_known(strings, country, table)
+        else:
+            geo = _final_types(_resolve_distinct(strings, country))
         if self.MIN_ROWS <= len(strings) <= self.MAX_ROWS:
-            remembered = geo.with_columns(strings.alias("__raw")).drop_nulls("__raw")
-            # One row per string, so a join finds each at most once.
-            if not distinct:
-                remembered = remembered.unique("__raw", keep="any")
-            self.last = (country, remembered)
+            # Shares the result's memory (no copy) while the caller holds the result.
+            self.last = (country, geo.with_columns(strings.alias("__raw")), distinct)
         return geo
 
     @staticmethod
@@ -421,6 +423,22 @@ class _LastResults:
 _last_results = _LastResults()
 
 
+def _mostly_in(strings: pl.Series, table: pl.DataFrame) -> bool:
+    """Whether a sample of ``strings`` is mostly in the remembered table (else the join
+    would cost more than it saves)."""
+    sample = strings.sample(min(len(strings), 2_000), seed=0).drop_nulls()
+    share = sample.is_in(table.get_column("__raw").implode()).mean()
+    return share is not None and float(share) >= 0.5
+
+
+def clear_resolve_cache() -> None:
+    """Forget the phones the last large ``resolve`` call remembered (frees their memory).
+
+    Results never depend on it: the next call resolves everything afresh.
+    """
+    _last_results.clear()
+
+
 def _remembered(strings: pl.Series, country: str, *, distinct: bool) -> pl.DataFrame:
     """``_final_types(_resolve_distinct(strings))``, reusing the last large call's rows."""
     return _last_results.resolve(strings, country, distinct=distinct)
@@ -435,4 +453,4 @@ def _final_types(geo: pl.DataFrame) -> pl.DataFrame:
     return geo.select(fixed.get(c, pl.col(c)) for c in PHONE_COLUMNS)
 
 
-__all__ = ["PHONE_COLUMNS", "US_TERRITORIES", "resolve_phones"]
+__all__ = ["PHONE_COLUMNS", "US_TERRITORIES", "clear_resolve_cache", "resolve_phones"]

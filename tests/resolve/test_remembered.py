@@ -24,22 +24,28 @@ def _phones(n: int, offset: int = 0) -> list[str | None]:
     return out
 
 
+def _skewed(phones: list[str | None]) -> list[str | None]:
+    """``phones`` and one caller 100,000 times: a sample shows repeats, so the call
+    deduplicates (and its distinct phones are remembered)."""
+    return phones + ["+1 206 555 0100"] * 100_000
+
+
 def _fresh(frame: pl.DataFrame, **kwargs: str) -> pl.DataFrame:
-    _core._last_results.clear()
+    geoflex.clear_resolve_cache()
     try:
         return geoflex.resolve(frame, "phone", **kwargs)
     finally:
-        _core._last_results.clear()
+        geoflex.clear_resolve_cache()
 
 
 @pytest.mark.parametrize("repeats", [True, False])
 def test_second_call_equals_a_fresh_resolve(repeats: bool) -> None:
     n = 60_000
-    first = pl.DataFrame({"phone": _phones(n)})
+    first = pl.DataFrame({"phone": _skewed(_phones(n))})
     # Overlapping, in another order, with strings the first call never saw.
     second_values = _phones(n, offset=n // 2)[::-1]
-    if repeats:  # enough repeats for the deduplicating path
-        second_values = second_values + second_values[: n // 2] * 2
+    if repeats:  # the deduplicating path; else every string once (the plain path)
+        second_values = _skewed(second_values)
     second = pl.DataFrame({"phone": second_values})
     expected = _fresh(second)
     geoflex.resolve(first, "phone")
@@ -48,18 +54,36 @@ def test_second_call_equals_a_fresh_resolve(repeats: bool) -> None:
     assert_frame_equal(got, expected)
     # And again (the table now comes from the second call).
     assert_frame_equal(geoflex.resolve(second, "phone"), expected)
-    _core._last_results.clear()
+    geoflex.clear_resolve_cache()
 
 
 def test_another_default_country_is_not_taken_from_the_last_call() -> None:
-    frame = pl.DataFrame({"phone": _phones(60_000)})
+    frame = pl.DataFrame({"phone": _skewed(_phones(60_000))})
     expected_gb = _fresh(frame, default_country="GB")
     geoflex.resolve(frame, "phone", default_country="US")
     assert_frame_equal(geoflex.resolve(frame, "phone", default_country="GB"), expected_gb)
-    _core._last_results.clear()
+    geoflex.clear_resolve_cache()
 
 
 def test_small_calls_are_not_remembered() -> None:
-    _core._last_results.clear()
-    geoflex.resolve(pl.DataFrame({"phone": _phones(1_000)}), "phone")
+    geoflex.clear_resolve_cache()
+    geoflex.resolve(pl.DataFrame({"phone": _skewed(_phones(1_000))}), "phone")
     assert _core._last_results.last is None
+
+
+def test_after_a_plain_call_with_repeats() -> None:
+    # Every string once or twice (no deduplication): remembered as given, made distinct
+    # when the next call uses it.
+    first = pl.DataFrame({"phone": _phones(60_000) + _phones(20_000)})
+    second = pl.DataFrame({"phone": _phones(60_000, offset=10_000)})
+    expected = _fresh(second)
+    geoflex.resolve(first, "phone")
+    assert_frame_equal(geoflex.resolve(second, "phone"), expected)
+    geoflex.clear_resolve_cache()
+
+
+def test_a_mostly_new_call_does_not_use_the_remembered_phones() -> None:
+    geoflex.resolve(pl.DataFrame({"phone": _skewed(_phones(60_000))}), "phone")
+    other = pl.DataFrame({"phone": _phones(60_000, offset=500_000)})
+    assert not _core._mostly_in(other["phone"], _core._last_results.last[1])  # type: ignore[index]
+    assert_frame_equal(geoflex.resolve(other, "phone"), _fresh(other))
