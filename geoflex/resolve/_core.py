@@ -427,8 +427,8 @@ def _mostly_in(strings: pl.Series, table: pl.DataFrame) -> bool:
     """Whether a sample of ``strings`` is mostly in the remembered table (else the join
     would cost more than it saves)."""
     sample = strings.sample(min(len(strings), 2_000), seed=0).drop_nulls()
-    share = sample.is_in(table.get_column("__raw").implode()).mean()
-    return share is not None and float(share) >= 0.5
+    known = sample.is_in(table.get_column("__raw").implode())
+    return len(sample) > 0 and 2 * known.sum() >= len(sample)
 
 
 def clear_resolve_cache() -> None:
