@@ -5,6 +5,9 @@ The corpus (Event Streams NDJSON from ``geoflex.sample.write``) is cached under
 line per step (seconds) and the peak resident memory, then a Markdown table for
 ``benchmarks/RESULTS.md``.
 
+The steps run in the order of a real notebook: the conversations' phones are mostly those of
+the segments resolved just before, which ``resolve`` remembers (see its Notes).
+
 Run: ``python benchmarks/bench_ingest.py [N] [--fresh]`` (default N = 1,000,000).
 Target: read + resolve + all aggregations for 1M conversations <= 20 s on 2 cores.
 """
