@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from geoflex.ingest._attributes import cut_long_strings, decode_json_column
+from geoflex.ingest._parts import EventParts, aligned
 from geoflex.ingest._schema import (
     CONVERSATION_ATTRIBUTES,
     CONVERSATION_MEASURES,
@@ -82,7 +83,7 @@ def _split_repeated(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return rows.filter(~repeated), rows.filter(repeated)
 
 
-def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int, int]:
+def _task_frames(events: EventParts, keep: pl.Series) -> tuple[pl.DataFrame, int, int]:
     """One row per ended task with its timeline, worker, and the attributes that count;
     the number of late updates ignored; the number of distinct task sids."""
     # Kept events (``_keep``, from screening): every task and reservation event among them
@@ -91,9 +92,15 @@ def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int, int]:
     # 34-character sid strings is several times faster; the key goes at the end.
     # Each part selects its columns before filtering and sorting: moving the other columns
     # of millions of events around costs time and changes nothing.
-    tasks = events.with_columns(_key=pl.col("task_sid").cast(pl.Categorical))
+    tasks = events.index.with_columns(keep, _key=pl.col("task_sid").cast(pl.Categorical))
+    ends_and_updates = aligned(
+        tasks,
+        events.attributes,
+        "attributes",
+        ("_keep", "_key", "task_sid", "ts", "line", "event_type", "file"),
+    )
     single, repeated = _split_repeated(
-        _kept(tasks, pl.col("event_type").is_in(_END_TYPES), _END_COLUMNS)
+        _kept(ends_and_updates, pl.col("event_type").is_in(_END_TYPES), _END_COLUMNS)
     )
     ends = pl.concat(
         [single, repeated.sort("ts", "line").group_by("_key", maintain_order=True).first()]
@@ -117,8 +124,8 @@ def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int, int]:
     )
     single, repeated = _split_repeated(
         _kept(
-            tasks,
-            pl.col("event_type") == "reservation.accepted",
+            aligned(tasks, events.acceptances, "acceptances", ("_keep", "_key", "ts", "line")),
+            pl.lit(True),
             ("_key", "ts", "line", "worker_sid", "worker_name"),
         )
     )
@@ -141,7 +148,9 @@ def _task_frames(events: pl.DataFrame) -> tuple[pl.DataFrame, int, int]:
     )
     updates = (
         _kept(
-            tasks, pl.col("event_type") == "task.updated", ("_key", "ts", "line", "task_attributes")
+            ends_and_updates,
+            pl.col("event_type") == "task.updated",
+            ("_key", "ts", "line", "task_attributes"),
         )
         .join(ends.select("_key", "ended_at"), on="_key", how="inner")
         .filter(pl.col("ts") >= pl.col("ended_at"))
@@ -425,12 +434,13 @@ def _customers(conversations: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _snapshots(events: pl.DataFrame) -> pl.DataFrame:
+def _snapshots(events: EventParts, keep: pl.Series) -> pl.DataFrame:
     """Each worker's latest name and attributes (and where they were read)."""
+    index = events.index.with_columns(keep)
     return (
         _kept(
-            events,
-            pl.col("worker_sid").is_not_null(),
+            aligned(index, events.workers, "workers", ("_keep", "ts", "line", "file")),
+            pl.lit(True),
             ("worker_sid", "ts", "line", "worker_name", "worker_attributes", "file"),
         )
         .sort("ts", "line")
@@ -482,17 +492,18 @@ def _agents(
     return agents, problems, {f"agents_{k}": v for k, v in truncated.items()}
 
 
-def build(events: list[pl.DataFrame]) -> Built:
-    """Build the Insights tables from deduplicated, validated canonical events.
+def build(events: list[EventParts], keep: pl.Series) -> Built:
+    """Build the Insights tables from the events and screening's verdict (``keep``: one
+    flag per ``index`` row, duplicates and unusable events excluded).
 
     ``events`` is a one-element list that is emptied: the events (gigabytes for millions of
     them) are let go as soon as what is needed from them is taken, before the attributes
     are decoded.
     """
-    frame = events.pop()
-    tasks, late, task_sids = _task_frames(frame)
-    snapshots = _snapshots(frame)
-    del frame
+    parts = events.pop()
+    tasks, late, task_sids = _task_frames(parts, keep)
+    snapshots = _snapshots(parts, keep)
+    del parts
     typed, problems, truncated = _typed_attributes(tasks)
     segments = _segments(tasks, typed)
     del tasks, typed

@@ -21,6 +21,7 @@ from geoflex._errors import DataError
 from geoflex.ingest._build import build
 from geoflex.ingest._ndjson import ParsedLines, parse_ndjson
 from geoflex.ingest._normalize import canonical_events
+from geoflex.ingest._parts import EventParts, concat_parts, split_events
 from geoflex.ingest._schema import CANONICAL_SCHEMA, RAW_SCHEMA, batch_schema
 
 __all__ = ["EventSource", "FlexData", "read_events"]
@@ -39,8 +40,6 @@ _READ_BYTES = 16 << 20
 _THREADS = max(2, min(4, (os.cpu_count() or 1) + 1))
 _EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".gz", ".txt", ".log")
 _PROBLEM_SCHEMA = {"file": pl.String(), "line": pl.Int64(), "reason": pl.String()}
-# Event types whose task attributes matter (the rest drop them early to save memory).
-_ATTRIBUTE_EVENTS = ("task.completed", "task.canceled", "task.updated")
 
 
 @dataclass
@@ -91,7 +90,7 @@ class FlexData:
 
 @dataclass
 class _Accumulator:
-    events: list[pl.DataFrame] = field(default_factory=list)
+    events: list[EventParts] = field(default_factory=list)
     problems: list[tuple[str, int, str]] = field(default_factory=list)
     lines: int = 0
     blank_lines: int = 0
@@ -252,37 +251,17 @@ def _add_parsed(acc: _Accumulator, parsed: ParsedLines, name: str, first_line: i
     acc.blank_lines += parsed.blank_lines
     acc.problems += [(name, p.line + first_line - 1, p.reason) for p in parsed.problems]
     frame = parsed.frame.with_columns(pl.col("_line") + (first_line - 1))
-    acc.events.append(_slim(canonical_events(frame, name)))
-
-
-def _slim(events: pl.DataFrame) -> pl.DataFrame:
-    """Drop attribute texts that no rule reads, early: they are most of the bytes.
-
-    Task attributes count only on end and update events; of a worker's attributes only the
-    latest is used, so within a batch all but the worker's last snapshot go.
-    """
-    last_worker_row = pl.col("worker_sid").is_last_distinct() & pl.col("worker_sid").is_not_null()
-    slim = events.with_columns(
-        pl.col("file").cast(pl.Categorical),
-        task_attributes=pl.when(pl.col("event_type").is_in(_ATTRIBUTE_EVENTS)).then(
-            "task_attributes"
-        ),
-        worker_attributes=pl.when(last_worker_row).then("worker_attributes"),
-    )
-    # Kept strings are views into the batch's buffers, which hold every event's attribute
-    # text; copying them (s + "") lets those buffers go (about 30% less memory).
-    strings = [c for c, t in slim.schema.items() if t == pl.String]
-    return slim.with_columns((pl.col(c) + pl.lit("")).alias(c) for c in strings)
+    acc.events.append(split_events(canonical_events(frame, name)))
 
 
 class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-def _parse_batch(batch: bytes, name: str) -> tuple[ParsedLines, pl.DataFrame]:
-    """One batch -> its parse (lines numbered from 1) and its slimmed canonical events."""
+def _parse_batch(batch: bytes, name: str) -> tuple[ParsedLines, EventParts]:
+    """One batch -> its parse (lines numbered from 1) and its events, split in parts."""
     parsed = parse_ndjson(batch, batch_schema(batch))
-    events = _slim(canonical_events(parsed.frame, name))
+    events = split_events(canonical_events(parsed.frame, name))
     parsed.frame = pl.DataFrame()
     return parsed, events
 
@@ -301,7 +280,7 @@ def _read_ndjson_stream(
     the readers copy what they keep).
     """
     line = 1
-    pending: deque[tuple[bytes, Future[tuple[ParsedLines, pl.DataFrame]]]] = deque()
+    pending: deque[tuple[bytes, Future[tuple[ParsedLines, EventParts]]]] = deque()
 
     def take() -> None:
         nonlocal line
@@ -311,7 +290,8 @@ def _read_ndjson_stream(
             spare.append(batch)
         acc.blank_lines += parsed.blank_lines
         acc.problems += [(name, p.line + line - 1, p.reason) for p in parsed.problems]
-        acc.events.append(events.with_columns(pl.col("line") + (line - 1)))
+        events.index = events.index.with_columns(pl.col("line") + (line - 1))
+        acc.events.append(events)
         acc.lines += parsed.lines
         line += parsed.lines
 
@@ -350,7 +330,7 @@ def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
         {header[i]: [r[i] or None for r in rows] for i in known} | {"_line": lines},
         schema={header[i]: pl.String for i in known} | {"_line": pl.Int64},
     )
-    acc.events.append(_slim(canonical_events(frame, name)))
+    acc.events.append(split_events(canonical_events(frame, name)))
 
 
 def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
@@ -408,7 +388,7 @@ def _read_path(acc: _Accumulator, path: str) -> None:
     # In a document, "line" is the event's position (1-based) in the array.
     acc.problems += [(path, p.line, f"event #{p.line}: {p.reason}") for p in parsed.problems]
     acc.blank_lines += parsed.blank_lines
-    acc.events.append(_slim(canonical_events(parsed.frame, path)))
+    acc.events.append(split_events(canonical_events(parsed.frame, path)))
 
 
 class _Prefixed:
@@ -454,27 +434,23 @@ def _first_distinct(values: pl.Series) -> pl.Series:
     return first.scatter(rows, values.gather(rows).is_first_distinct())
 
 
-def _screen(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
-    """The events with a ``_keep`` column (usable task, reservation or worker-snapshot events,
-    duplicates excluded), the problem rows, and counts.
-
-    A mask rather than a filtered copy: copying millions of events costs more than every
-    later step that reads the mask.
-    """
+def _screen(index: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame, dict[str, int]]:
+    """Which events are kept (usable task, reservation or worker-snapshot events, duplicates
+    excluded), the problem rows, and counts, from the events' ``index`` part."""
     is_used = pl.col("event_type").str.starts_with("task.") | pl.col("event_type").str.starts_with(
         "reservation."
     )
-    flags = events.select(
+    flags = index.select(
         _problem_reason().alias("reason"),
         # Same event sid twice: the first one counts. Events without a sid cannot be matched.
-        (pl.col("event_sid").is_not_null() & ~_first_distinct(events["event_sid"])).alias(
+        (pl.col("event_sid").is_not_null() & ~_first_distinct(index["event_sid"])).alias(
             "duplicate"
         ),
         is_used.fill_null(False).alias("used"),
     )
     valid = flags["reason"].is_null()
     bad = (
-        events.filter(~valid)
+        index.filter(~valid)
         .with_columns(reason=flags["reason"].filter(~valid))
         .select(
             pl.col("file").cast(pl.String),
@@ -486,14 +462,14 @@ def _screen(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict[str,
     )
     duplicate = valid & flags["duplicate"]
     # Worker events (worker.*) are kept only for their attribute snapshots (agents).
-    snapshot = events["worker_attributes"].is_not_null()
+    snapshot = index["has_worker_attributes"]
     keep = valid & ~flags["duplicate"] & (flags["used"] | snapshot)
     counts = {
         "events": int(valid.sum()),
         "duplicates": int(duplicate.sum()),
         "other_events": int((valid & ~flags["duplicate"] & ~flags["used"]).sum()),
     }
-    return events.with_columns(keep.alias("_keep")), bad, counts
+    return keep.alias("_keep"), bad, counts
 
 
 def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
@@ -555,18 +531,18 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
             file, line, reason = acc.problems[0]
             raise DataError(f"{file}:{line}: {reason}")
     events = (
-        pl.concat(acc.events, how="vertical_relaxed")
+        concat_parts(acc.events)
         if acc.events
-        else _slim(pl.DataFrame(schema=CANONICAL_SCHEMA))
+        else split_events(pl.DataFrame(schema=CANONICAL_SCHEMA))
     )
     acc.events.clear()
-    events, bad, counts = _screen(events)
+    keep, bad, counts = _screen(events.index)
     if strict and bad.height:
         file, line, reason = bad.row(0)
         raise DataError(f"{file}:{line}: {reason}")
     holder = [events]
     del events  # build() lets the events go once it has what it needs
-    built = build(holder)
+    built = build(holder, keep)
     problems = pl.concat(
         [
             pl.DataFrame(acc.problems, schema=_PROBLEM_SCHEMA, orient="row"),

@@ -1,0 +1,115 @@
+"""Canonical events kept as narrow parts: each rule reads only the part it needs.
+
+Millions of events are held between reading and building the tables. Most columns matter
+for a few event types only (attributes, queue and channel for ends and updates; the worker
+for acceptances and snapshots), so each batch is split at once into:
+
+* ``index``: every event: ``file``, ``line``, ``event_sid``, ``event_type``, ``ts``,
+  ``task_sid``, and two flags (``has_worker``: a worker sid; ``has_worker_attributes``:
+  the worker's last attributes in its batch, the only ones a snapshot can use);
+* ``attributes``: the events of ``ATTRIBUTE_EVENTS`` (ends and updates): their task
+  attributes, age, queue, channel and cancel reason;
+* ``acceptances``: ``reservation.accepted`` events: worker sid and name;
+* ``workers``: events with a worker sid: worker sid, name and attributes.
+
+A part's rows are the ``index`` rows that meet its condition, in the same order, so
+``aligned`` puts them back beside their index columns without a join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+__all__ = ["ATTRIBUTE_EVENTS", "EventParts", "aligned", "concat_parts", "split_events"]
+
+#: Event types whose task attributes matter (ends, and updates that may replace them).
+ATTRIBUTE_EVENTS = ("task.completed", "task.canceled", "task.updated")
+_ACCEPTED = "reservation.accepted"
+
+
+@dataclass
+class EventParts:
+    """Events split by what reads them (see the module docstring)."""
+
+    index: pl.DataFrame
+    attributes: pl.DataFrame
+    acceptances: pl.DataFrame
+    workers: pl.DataFrame
+
+
+def _conditions() -> dict[str, pl.Expr]:
+    """The ``index`` rows each part holds, as expressions over the index columns."""
+    return {
+        "attributes": pl.col("event_type").is_in(ATTRIBUTE_EVENTS).fill_null(False),
+        "acceptances": (pl.col("event_type") == _ACCEPTED).fill_null(False),
+        "workers": pl.col("has_worker"),
+    }
+
+
+def split_events(events: pl.DataFrame) -> EventParts:
+    """One batch of canonical events (``CANONICAL_SCHEMA``) -> its parts.
+
+    Of a worker's attributes only the latest is used, so within a batch all but the
+    worker's last snapshot go. Every kept string is copied: they are views into the
+    batch's buffers, which hold every event's attribute text (copying lets those go).
+    """
+    last_worker_row = pl.col("worker_sid").is_last_distinct() & pl.col("worker_sid").is_not_null()
+    frame = events.with_columns(
+        pl.col("file").cast(pl.Categorical),
+        pl.col("worker_sid").is_not_null().alias("has_worker"),
+        worker_attributes=pl.when(last_worker_row).then("worker_attributes"),
+    ).with_columns(has_worker_attributes=pl.col("worker_attributes").is_not_null())
+    where = _conditions()
+    parts = {
+        "index": frame.select(
+            "file",
+            "line",
+            "event_sid",
+            "event_type",
+            "ts",
+            "task_sid",
+            "has_worker",
+            "has_worker_attributes",
+        ),
+        "attributes": frame.filter(where["attributes"]).select(
+            "task_attributes",
+            "task_age",
+            "task_queue_name",
+            "task_channel_unique_name",
+            "task_canceled_reason",
+        ),
+        "acceptances": frame.filter(where["acceptances"]).select("worker_sid", "worker_name"),
+        "workers": frame.filter(where["workers"]).select(
+            "worker_sid", "worker_name", "worker_attributes"
+        ),
+    }
+    copied = {
+        name: part.with_columns(
+            (pl.col(c) + pl.lit("")).alias(c) for c, t in part.schema.items() if t == pl.String
+        )
+        for name, part in parts.items()
+    }
+    return EventParts(**copied)
+
+
+def concat_parts(batches: Sequence[EventParts]) -> EventParts:
+    """The parts of consecutive batches, concatenated part by part (rows stay aligned)."""
+    names = ("index", "attributes", "acceptances", "workers")
+    return EventParts(
+        **{
+            name: pl.concat([getattr(b, name) for b in batches], how="vertical_relaxed")
+            for name in names
+        }
+    )
+
+
+def aligned(
+    index: pl.DataFrame, part: pl.DataFrame, name: str, columns: Sequence[str]
+) -> pl.DataFrame:
+    """Part ``name`` beside the ``columns`` of its rows in ``index`` (the parts' index,
+    perhaps with columns added): no join, the rows are the same and in the same order."""
+    rows = index.lazy().filter(_conditions()[name]).select(columns).collect()
+    return pl.concat([rows, part], how="horizontal")
