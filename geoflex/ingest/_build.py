@@ -179,6 +179,9 @@ def _task_frames(events: EventParts, keep: pl.Series) -> tuple[pl.DataFrame, int
             status=pl.col("status").cast(SEGMENT_STATUS),
         )
         .drop("update_attributes", "end_attributes", "task_age", "_key")
+        # The segments' order, given here while the frame is narrow: sorting the finished
+        # segments would copy all of their columns.
+        .sort("created_at", "task_sid")
     )
     return frame, late, task_sids
 
@@ -318,6 +321,7 @@ def _typed_attributes(
 
 
 def _segments(tasks: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
+    """``tasks`` (sorted by creation time and sid) with their typed attributes, as segments."""
     frame = pl.concat([tasks, typed], how="horizontal")
     direction = pl.coalesce("conversations_direction", "attr_direction").str.to_lowercase()
     channel = (
@@ -374,7 +378,7 @@ def _segments(tasks: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
         "source_file",
         "source_line",
     )
-    return segments.sort("created_at", "segment_id")
+    return segments  # in the tasks' order: by creation time, then segment id
 
 
 def _conversations(segments: pl.DataFrame) -> pl.DataFrame:
