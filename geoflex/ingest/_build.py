@@ -477,7 +477,8 @@ def _agents(
         roles=pl.col("roles").str.replace_all(r'[\[\]"]', "").str.replace_all(r"\s*,\s*", ", ")
     )
     stats = (
-        segments.filter(pl.col("worker_sid").is_not_null())
+        segments.lazy()  # lazy: the filter copies only the five columns used, not all 47
+        .filter(pl.col("worker_sid").is_not_null())
         .group_by("worker_sid")
         .agg(
             pl.len().cast(pl.Int64).alias("segments"),
@@ -486,6 +487,7 @@ def _agents(
             pl.col("created_at").min().alias("first_task_at"),
             pl.col("ended_at").max().alias("last_task_at"),
         )
+        .collect()
     )
     agents = (
         pl.concat([snapshots.select("worker_sid", "worker_name"), attrs], how="horizontal")
