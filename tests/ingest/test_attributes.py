@@ -66,3 +66,42 @@ def test_cut_reports_only_columns_with_long_values() -> None:
     assert out["a"].str.len_chars().to_list() == [255, 2]
     assert out["b"].to_list() == ["é" * 200, None]
     assert out.equals(frame.with_columns(pl.col("a").str.slice(0, 255)))
+
+
+_HOSTILE_VALUES = [
+    '{"a": "x", "b": 1}',
+    '{"a": "y"}',
+    ' {"a": "padded"} ',
+    '{\n "a": "multi\\nline",\n "b": 2\n}',
+    "",
+    "   ",
+    None,
+    '{"a": "one"}{"a": "two"}',
+    '{"a": "one"} {"a": "two"}',
+    "[1, 2]",
+    "null",
+    '"text"',
+    '{"a": 1.5}',
+    '{"a": true}',
+    '{"a": {"nested": 1}}',
+    '{"a": "\\ud800"}',
+    '{"a": "é", "b": "ü"}',
+    '{"a": ',
+    "{}",
+]
+
+
+def test_each_value_is_decoded_as_if_alone() -> None:
+    # The values are read back to back from one buffer; a neighbour must never change a
+    # value's row or verdict.
+    import random
+
+    rng = random.Random(3)
+    schema = {"a": pl.String(), "b": pl.String()}
+    values = [rng.choice(_HOSTILE_VALUES[:2]) if rng.random() < 0.6 else rng.choice(_HOSTILE_VALUES)
+              for _ in range(400)]  # fmt: skip
+    together = decode_json_column(pl.Series(values, dtype=pl.String), schema, prune=False)
+    for i, value in enumerate(values):
+        alone = decode_json_column(pl.Series([value], dtype=pl.String), schema, prune=False)
+        assert together.frame.row(i) == alone.frame.row(0), (i, value)
+        assert (i in together.bad_rows) == bool(alone.bad_rows), (i, value)
