@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from geoflex.ingest._fastjson import FastJSONError, arrow_schema, read_fast, sample_lines
+from geoflex.ingest._fastjson import (
+    SAMPLE_BYTES,
+    FastJSONError,
+    arrow_schema,
+    read_fast,
+    sample_lines,
+)
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `import geoflex` light
     import numpy as np
@@ -29,8 +35,6 @@ if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `impor
 __all__ = ["LineProblem", "ParsedLines", "parse_lines", "parse_ndjson"]
 
 _BATCH_BYTES = 64 << 20
-# Lines in the first this many bytes are the sample the fast reader's types are guessed from.
-_SAMPLE_BYTES = 1 << 14
 # After this many lines of a run that pyarrow could not read, polars reads the rest of it
 # (each failure re-parses the run's remaining lines, so this bounds the waste).
 _MAX_FAST_FAILURES = 8
@@ -283,7 +287,7 @@ def parse_lines(
     out = ParsedLines(pl.DataFrame(), lines=len(starts))
     frames: list[pl.DataFrame] = []
     if len(starts):
-        first = max(1, int(np.searchsorted(starts, starts[0] + _SAMPLE_BYTES)))
+        first = max(1, int(np.searchsorted(starts, starts[0] + SAMPLE_BYTES)))
         sample = [data[int(a) : int(b)] for a, b in zip(starts[:first], ends[:first], strict=True)]
     else:
         sample = []
