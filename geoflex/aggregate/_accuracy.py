@@ -8,12 +8,19 @@ runs twice on the same rows: once from the phone alone, once with the ZIP as an 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
 from geoflex.aggregate._frames import check_columns
 
-__all__ = ["DISTANCE_BINS_KM", "GeoAccuracy", "geolocation_accuracy", "haversine_km"]
+__all__ = [
+    "DISTANCE_BINS_KM",
+    "GeoAccuracy",
+    "geolocation_accuracy",
+    "haversine_km",
+    "haversine_km_array",
+]
 
 #: Upper edges (km) of the distance classes reported; the last class is open.
 DISTANCE_BINS_KM: tuple[float, ...] = (10.0, 50.0, 100.0, 250.0, 500.0, 1000.0)
@@ -36,6 +43,24 @@ def haversine_km(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> 
     dlmb = (lon2 - lon1).radians()
     a = (dphi / 2).sin().pow(2) + p1.cos() * p2.cos() * (dlmb / 2).sin().pow(2)
     return 2 * _EARTH_RADIUS_KM * a.sqrt().arcsin()
+
+
+def haversine_km_array(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """:func:`haversine_km` for numpy arrays or plain numbers (degrees in, km out).
+
+    Arrays broadcast, so one call gives a whole distance matrix.
+
+    Examples
+    --------
+    >>> round(float(haversine_km_array(47.6062, -122.3321, 45.5152, -122.6784)))
+    234
+    """
+    import numpy as np
+
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ __all__ = [
     "PointTable",
     "draw_basemap",
     "fit_points",
-    "haversine_km",
     "new_map",
     "point_layer",
     "point_table",
@@ -224,14 +223,3 @@ def truncate_points(
     if table.unplaced_rows:
         notes.append(f"Not on the map: {table.unplaced_rows:,} row(s) without coordinates")
     return frame, notes
-
-
-def haversine_km(
-    lat1: Any, lon1: Any, lat2: Any, lon2: Any
-) -> Any:  # numpy arrays in, numpy array out
-    import numpy as np
-
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

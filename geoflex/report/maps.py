@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from geoflex._errors import require
+from geoflex.aggregate._accuracy import haversine_km_array
 from geoflex.report._escape import lines as html_lines
 from geoflex.report._escape import text
 from geoflex.report._geometry import bounds
@@ -45,7 +46,6 @@ from geoflex.report._map_layers import (
     Label,
     draw_basemap,
     fit_points,
-    haversine_km,
     new_map,
     point_layer,
     point_table,
@@ -415,7 +415,7 @@ def agents_vs_customers(
     extra: list[list[tuple[str, str]]] = [[] for _ in range(shown.height)]
     nearest_lines = []
     if sites.frame.height and shown.height:
-        distance = haversine_km(
+        distance = haversine_km_array(
             shown["_lat"].to_numpy()[:, None],
             shown["_lon"].to_numpy()[:, None],
             sites.frame["_lat"].to_numpy()[None, :],

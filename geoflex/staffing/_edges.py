@@ -7,11 +7,10 @@ edge is much nearer is likely misconfigured (e.g. Manila agents on ``umatilla``)
 
 from __future__ import annotations
 
-import math
-
 import polars as pl
 
 from geoflex._errors import ColumnError
+from geoflex.aggregate._accuracy import haversine_km_array
 
 __all__ = ["EDGE_COORDINATES", "review_flex_locations"]
 
@@ -51,12 +50,7 @@ _SLACK_KM = 1500.0
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
+    return float(haversine_km_array(*a, *b))
 
 
 def review_flex_locations(
