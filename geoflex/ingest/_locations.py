@@ -18,12 +18,16 @@ import polars as pl
 
 from geoflex._errors import ColumnError, ConfigError
 
-__all__ = ["EDGES", "PLACE_STATUSES", "place_agents", "read_ui_attributes"]
+__all__ = ["EDGES", "PLACE_STATUSES", "PUBLIC_EDGES", "place_agents", "read_ui_attributes"]
 
+#: Twilio's public edge locations.
+PUBLIC_EDGES: tuple[str, ...] = (
+    "ashburn", "dublin", "frankfurt", "sao-paulo", "singapore", "sydney", "tokyo", "umatilla",
+)  # fmt: skip
 #: Twilio edge locations a Flex Location may use: public edges, ``roaming`` (Global Low
 #: Latency) and the private Interconnect edges (both spellings of San Jose are in use).
 EDGES: tuple[str, ...] = (
-    "ashburn", "dublin", "frankfurt", "sao-paulo", "singapore", "sydney", "tokyo", "umatilla",
+    *PUBLIC_EDGES,
     "roaming", "ashburn-ix", "san-jose-ix", "sanjose-ix", "sao-paulo-ix", "london-ix",
     "frankfurt-ix", "singapore-ix", "tokyo-ix", "sydney-ix",
 )  # fmt: skip

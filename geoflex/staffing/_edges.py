@@ -11,6 +11,7 @@ import polars as pl
 
 from geoflex._errors import ColumnError
 from geoflex.aggregate._accuracy import haversine_km_array
+from geoflex.ingest._locations import PUBLIC_EDGES
 
 __all__ = ["EDGE_COORDINATES", "review_flex_locations"]
 
@@ -35,16 +36,6 @@ EDGE_COORDINATES: dict[str, tuple[float, float]] = {
     "tokyo-ix": (35.68, 139.69),
     "sydney-ix": (-33.87, 151.21),
 }
-_PUBLIC = (
-    "ashburn",
-    "dublin",
-    "frankfurt",
-    "sao-paulo",
-    "singapore",
-    "sydney",
-    "tokyo",
-    "umatilla",
-)
 # A primary edge this much farther than the nearest one is flagged.
 _SLACK_KM = 1500.0
 
@@ -102,7 +93,7 @@ def review_flex_locations(
         edges, primary = defined.get(name, ([], None))
         nearest = nearest_km = primary_km = None
         if lat is not None and lon is not None:
-            distances = {e: _km((lat, lon), EDGE_COORDINATES[e]) for e in _PUBLIC}
+            distances = {e: _km((lat, lon), EDGE_COORDINATES[e]) for e in PUBLIC_EDGES}
             nearest = min(distances, key=distances.__getitem__)
             nearest_km = distances[nearest]
             if primary in EDGE_COORDINATES:
