@@ -72,6 +72,30 @@ def _prepare_by(frame: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.LazyFra
     return lazy
 
 
+def _timed(
+    frame: pl.DataFrame | pl.LazyFrame,
+    keys: list[str],
+    measures: Sequence[str] | None,
+    clock: Clock,
+    time: str,
+    centre_timezone: str | None,
+    timezone: str,
+) -> tuple[pl.LazyFrame, list[str], list[pl.Expr]]:
+    """``frame`` with every ``keys`` column and ``__clock`` (``time`` in the chosen clock),
+    the measures, and the aggregations of each group."""
+    prepared = _prepare_by(frame, keys)
+    ms = _measures(prepared, measures)
+    timed = clock_time(
+        prepared,
+        clock=clock,
+        time=time,
+        centre_timezone=centre_timezone,
+        timezone=timezone,
+        name="__clock",
+    )
+    return timed, ms, _aggregations(prepared, ms)
+
+
 def volume(
     frame: FrameT, by: str | Sequence[str], *, measures: Sequence[str] | None = None
 ) -> FrameT:
@@ -168,21 +192,11 @@ def by_interval(
     """
     step = interval_duration(every)
     keys: list[str] = as_list(by)
-    prepared = _prepare_by(frame, keys)
-    ms = _measures(prepared, measures)
-    timed = clock_time(
-        prepared,
-        clock=clock,
-        time=time,
-        centre_timezone=centre_timezone,
-        timezone=timezone,
-        name="__clock",
-    )
+    timed, _, aggregations = _timed(frame, keys, measures, clock, time, centre_timezone, timezone)
     out = (
-        timed.lazy()
-        .with_columns(interval_start=pl.col("__clock").dt.truncate(step))
+        timed.with_columns(interval_start=pl.col("__clock").dt.truncate(step))
         .group_by(["interval_start", *keys])
-        .agg(_aggregations(prepared, ms))
+        .agg(aggregations)
         .sort(["interval_start", *keys], nulls_last=True)
     )
     return like_input(out, frame)
@@ -250,16 +264,7 @@ def hour_of_week(
     ((7, 25), ('Mon',), [1, 0])
     """
     keys: list[str] = as_list(by)
-    prepared = _prepare_by(frame, keys)
-    ms = _measures(prepared, None)
-    timed = clock_time(
-        prepared,
-        clock=clock,
-        time=time,
-        centre_timezone=centre_timezone,
-        timezone=timezone,
-        name="__clock",
-    ).lazy()
+    timed, ms, aggregations = _timed(frame, keys, None, clock, time, centre_timezone, timezone)
     counted = (
         timed.filter(pl.col("__clock").is_not_null())
         .with_columns(
@@ -267,7 +272,7 @@ def hour_of_week(
             hour=pl.col("__clock").dt.hour().cast(pl.Int8),
         )
         .group_by([*keys, "weekday", "hour"])
-        .agg(_aggregations(prepared, ms))
+        .agg(aggregations)
     )
     grid = pl.LazyFrame(
         {
