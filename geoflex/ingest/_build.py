@@ -83,7 +83,7 @@ def _split_repeated(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return rows.filter(~repeated), rows.filter(repeated)
 
 
-def _task_frames(events: EventParts, keep: pl.Series) -> tuple[pl.DataFrame, int, int]:
+def _task_frames(events: EventParts) -> tuple[pl.DataFrame, int, int]:
     """One row per ended task with its timeline, worker, and the attributes that count;
     the number of late updates ignored; the number of distinct task sids."""
     # Kept events (``_keep``, from screening): every task and reservation event among them
@@ -92,7 +92,7 @@ def _task_frames(events: EventParts, keep: pl.Series) -> tuple[pl.DataFrame, int
     # 34-character sid strings is several times faster; the key goes at the end.
     # Each part selects its columns before filtering and sorting: moving the other columns
     # of millions of events around costs time and changes nothing.
-    tasks = events.index.with_columns(keep, _key=pl.col("task_sid").cast(pl.Categorical))
+    tasks = events.index.with_columns(_key=pl.col("task_sid").cast(pl.Categorical))
     ends_and_updates = aligned(
         tasks,
         events.attributes,
@@ -438,12 +438,11 @@ def _customers(conversations: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _snapshots(events: EventParts, keep: pl.Series) -> pl.DataFrame:
+def _snapshots(events: EventParts) -> pl.DataFrame:
     """Each worker's latest name and attributes (and where they were read)."""
-    index = events.index.with_columns(keep)
     return (
         _kept(
-            aligned(index, events.workers, "workers", ("_keep", "ts", "line", "file")),
+            aligned(events.index, events.workers, "workers", ("_keep", "ts", "line", "file")),
             pl.lit(True),
             ("worker_sid", "ts", "line", "worker_name", "worker_attributes", "file"),
         )
@@ -507,8 +506,9 @@ def build(events: list[EventParts], keep: pl.Series) -> Built:
     are decoded.
     """
     parts = events.pop()
-    tasks, late, task_sids = _task_frames(parts, keep)
-    snapshots = _snapshots(parts, keep)
+    parts.index = parts.index.with_columns(keep.alias("_keep"))
+    tasks, late, task_sids = _task_frames(parts)
+    snapshots = _snapshots(parts)
     del parts
     typed, problems, truncated = _typed_attributes(tasks)
     segments = _segments(tasks, typed)

@@ -19,7 +19,7 @@ A part's rows are the ``index`` rows that meet its condition, in the same order,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import polars as pl
 
@@ -97,11 +97,10 @@ def split_events(events: pl.DataFrame) -> EventParts:
 
 def concat_parts(batches: Sequence[EventParts]) -> EventParts:
     """The parts of consecutive batches, concatenated part by part (rows stay aligned)."""
-    names = ("index", "attributes", "acceptances", "workers")
     return EventParts(
         **{
-            name: pl.concat([getattr(b, name) for b in batches], how="vertical_relaxed")
-            for name in names
+            f.name: pl.concat([getattr(b, f.name) for b in batches], how="vertical_relaxed")
+            for f in fields(EventParts)
         }
     )
 
