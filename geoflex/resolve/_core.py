@@ -358,12 +358,12 @@ def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:
         order = distinct.to_physical()
         strings = distinct.cast(pl.String).gather(order.arg_sort())
         codes = as_categories.to_physical()
-        geo = _remembered(strings, country, distinct=True).gather(codes)
+        geo = _last_results.resolve(strings, country, distinct=True).gather(codes)
         # A null phone has a null code: its row is all nulls until here.
         return geo.with_columns(
             pl.col("valid").fill_null(False), pl.col("geo_status").fill_null("empty")
         )
-    return _remembered(raw, country, distinct=False)
+    return _last_results.resolve(raw, country, distinct=False)
 
 
 class _LastResults:
@@ -387,6 +387,7 @@ class _LastResults:
         self.last = None
 
     def resolve(self, strings: pl.Series, country: str, *, distinct: bool) -> pl.DataFrame:
+        """The geo columns of ``strings`` (in order), reusing the last large call's rows."""
         last = self.last
         table = last[1] if last is not None and last[0] == country else None
         if table is not None and len(strings) >= self.MIN_ROWS and _mostly_in(strings, table):
@@ -437,11 +438,6 @@ def clear_resolve_cache() -> None:
     Results never depend on it: the next call resolves everything afresh.
     """
     _last_results.clear()
-
-
-def _remembered(strings: pl.Series, country: str, *, distinct: bool) -> pl.DataFrame:
-    """``_final_types(_resolve_distinct(strings))``, reusing the last large call's rows."""
-    return _last_results.resolve(strings, country, distinct=distinct)
 
 
 def _final_types(geo: pl.DataFrame) -> pl.DataFrame:
