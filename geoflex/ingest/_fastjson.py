@@ -79,7 +79,8 @@ def _arrow_type(dtype: Any, values: Sequence[Any]) -> pa.DataType | None:
     # type(v) is int: a bool is an int in Python but not in JSON.
     if seen and all(type(v) is int for v in seen):
         return pa.int64()
-    return pa.string()
+    # Views, as polars holds strings: taking them over costs no conversion.
+    return pa.string_view()
 
 
 def arrow_schema(

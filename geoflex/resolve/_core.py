@@ -390,7 +390,15 @@ class _LastResults:
         """The geo columns of ``strings`` (in order), reusing the last large call's rows."""
         last = self.last
         table = last[1] if last is not None and last[0] == country else None
-        if table is not None and len(strings) >= self.MIN_ROWS and _mostly_in(strings, table):
+        if (
+            table is not None
+            and len(strings) >= self.MIN_ROWS
+            # The join hashes every remembered string: for a call much smaller than the
+            # table, resolving afresh is cheaper (165k phones against a million: 0.19 s
+            # afresh, 0.25 s joined).
+            and 2 * len(strings) >= table.height
+            and _mostly_in(strings, table)
+        ):
             if last is not None and not last[2]:
                 # Made distinct when first used, not when stored: a call whose phones never
                 # recur costs nothing extra.
@@ -428,7 +436,11 @@ def _mostly_in(strings: pl.Series, table: pl.DataFrame) -> bool:
     """Whether a sample of ``strings`` is mostly in the remembered table (else the join
     would cost more than it saves)."""
     sample = strings.sample(min(len(strings), 2_000), seed=0).drop_nulls()
-    known = sample.is_in(table.get_column("__raw").implode())
+    # The remembered strings are looked up in the sample, not the other way round: a set of
+    # 2,000 strings is quick to build, one of a million is not (75 ms).
+    remembered = table.get_column("__raw")
+    found = remembered.filter(remembered.is_in(sample.unique().implode()))
+    known = sample.is_in(found.implode())
     return len(sample) > 0 and 2 * known.sum() >= len(sample)
 
 
