@@ -27,7 +27,9 @@ class DecodedAttributes:
     reasons: list[str]
 
 
-_CHUNK_ROWS = 250_000
+# Rows decoded at a time: small enough for the two threads to finish together and to reuse
+# memory (1.1M task attributes: 12 chunks took 2.8-3.1 s, 6 chunks 3.2-3.4 s).
+_CHUNK_ROWS = 100_000
 _MIN_SPLIT_ROWS = 20_000
 _KEY_SAMPLE_ROWS = 2_000
 _KEY_SLICE_ROWS = 50_000
