@@ -44,7 +44,7 @@ class FastJSONError(Exception):
         self.row = row
 
 
-def _decoded(lines: Sequence[bytes | memoryview]) -> list[Any]:
+def _decoded(lines: Sequence[bytes | bytearray | memoryview]) -> list[Any]:
     """The lines decoded as JSON (lines that fail are skipped)."""
     values = []
     for line in lines:
@@ -55,7 +55,7 @@ def _decoded(lines: Sequence[bytes | memoryview]) -> list[Any]:
     return values
 
 
-def sample_lines(data: bytes | memoryview) -> list[bytes]:
+def sample_lines(data: bytes | bytearray | memoryview) -> list[bytes]:
     """The complete lines among the first 16 kB of NDJSON ``data`` (the sample for types)."""
     head = bytes(data[:SAMPLE_BYTES])
     return head.split(b"\n")[:-1] if len(data) > SAMPLE_BYTES else head.split(b"\n")
@@ -84,7 +84,7 @@ def _arrow_type(dtype: Any, values: Sequence[Any]) -> pa.DataType | None:
 
 
 def arrow_schema(
-    sample: Sequence[bytes | memoryview], schema: Mapping[str, Any]
+    sample: Sequence[bytes | bytearray | memoryview], schema: Mapping[str, Any]
 ) -> pa.Schema | None:
     """The pyarrow schema for ``schema`` with types guessed from ``sample`` (some lines).
 
@@ -103,7 +103,7 @@ def arrow_schema(
 
 
 def read_fast(
-    chunk: bytes | memoryview, lines: int, schema: Mapping[str, Any], arrow: pa.Schema
+    chunk: bytes | bytearray | memoryview, lines: int, schema: Mapping[str, Any], arrow: pa.Schema
 ) -> pl.DataFrame:
     """Parse ``lines`` non-blank lines of ``chunk`` into polars' types, or raise FastJSONError."""
     import numpy as np

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import polars as pl
 
@@ -39,6 +39,8 @@ _BATCH_BYTES = 64 << 20
 # (each failure re-parses the run's remaining lines, so this bounds the waste).
 _MAX_FAST_FAILURES = 8
 LINE_COLUMN = "_line"
+# Bytes of NDJSON: a bytearray or writable memoryview may be overwritten (see parse_ndjson).
+Buffer = bytes | bytearray | memoryview
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def _read(chunk: bytes, schema: Mapping[str, Any]) -> pl.DataFrame:
     return pl.read_ndjson(io.BytesIO(chunk), schema=dict(schema))
 
 
-def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+def _line_bounds(data: bytes | bytearray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive, without the newline) byte offsets of every line."""
     import numpy as np
 
@@ -81,7 +83,7 @@ def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def _own_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray) -> bytes:
+def _own_lines(data: Buffer, starts: np.ndarray, ends: np.ndarray) -> bytes:
     """The lines as NDJSON for polars, which reads one object per line: a slice of ``data``
     when they are newline-separated already, else joined with newlines."""
     if len(starts) < 2 or bool(((starts[1:] - ends[:-1]) == 1).all()):
@@ -90,17 +92,16 @@ def _own_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray) -
 
 
 def _isolate(
-    data: bytes | memoryview,
+    data: Buffer,
     starts: np.ndarray,
     ends: np.ndarray,
-    first_line: int,
+    numbers: np.ndarray,
     schema: Mapping[str, Any],
     out: ParsedLines,
     frames: list[pl.DataFrame],
 ) -> None:
-    """Parse lines [0, len(starts)) of ``data``; split ranges that fail until lines are alone."""
-    import numpy as np
-
+    """Parse lines [0, len(starts)) of ``data`` (numbered ``numbers``); split ranges that
+    fail until lines are alone."""
     stack = [(0, len(starts))]
     while stack:
         lo, hi = stack.pop()
@@ -111,8 +112,7 @@ def _isolate(
         except Exception as exc:  # polars raises several error types for bad JSON
             frame, error = None, _short(exc)
         if frame is not None and frame.height == hi - lo:
-            lines = np.arange(first_line + lo, first_line + hi, dtype=np.int64)
-            frames.append(frame.with_columns(pl.Series(LINE_COLUMN, lines)))
+            frames.append(frame.with_columns(pl.Series(LINE_COLUMN, numbers[lo:hi])))
             continue
         if hi - lo == 1:
             if not chunk.strip():
@@ -122,7 +122,7 @@ def _isolate(
                 reason = (
                     f"not a usable JSON object ({error or 'no object'}); line starts {preview!r}"
                 )
-                out.problems.append(LineProblem(first_line + lo, reason))
+                out.problems.append(LineProblem(int(numbers[lo]), reason))
             continue
         mid = (lo + hi) // 2
         # Push the right half first so lines come out in order.
@@ -131,28 +131,27 @@ def _isolate(
 
 
 def _parse_run(
-    data: bytes | memoryview,
+    data: Buffer,
     starts: np.ndarray,
     ends: np.ndarray,
-    first_line: int,
+    numbers: np.ndarray,
     schema: Mapping[str, Any],
     arrow: pa.Schema | None,
     out: ParsedLines,
     frames: list[pl.DataFrame],
 ) -> None:
-    """Parse a run of lines that each look like one object: pyarrow first, else polars."""
-    import numpy as np
+    """Parse lines that each look like one object (numbered ``numbers``; only whitespace
+    between them): pyarrow first, else polars."""
 
     def fast(lo: int, hi: int) -> None:
         """Lines [lo, hi) with pyarrow; raises FastJSONError."""
         assert arrow is not None
         view = memoryview(data)[int(starts[lo]) : int(ends[hi - 1])]
         frame = read_fast(view, hi - lo, schema, arrow)
-        lines = np.arange(first_line + lo, first_line + hi, dtype=np.int64)
-        frames.append(frame.with_columns(pl.Series(LINE_COLUMN, lines)))
+        frames.append(frame.with_columns(pl.Series(LINE_COLUMN, numbers[lo:hi])))
 
     def slow(lo: int, hi: int) -> None:
-        _isolate(data, starts[lo:hi], ends[lo:hi], first_line + lo, schema, out, frames)
+        _isolate(data, starts[lo:hi], ends[lo:hi], numbers[lo:hi], schema, out, frames)
 
     lo, hi = 0, len(starts)
     failures = 0
@@ -182,7 +181,7 @@ def _parse_run(
         lo = bad + 1
 
 
-def _split_batches(data: bytes) -> list[tuple[int, int]]:
+def _split_batches(data: bytes | bytearray) -> list[tuple[int, int]]:
     """Byte ranges of about _BATCH_BYTES each, cut just after a newline."""
     ranges = []
     pos = 0
@@ -197,7 +196,7 @@ def _split_batches(data: bytes) -> list[tuple[int, int]]:
 
 
 def _runs(
-    data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray
+    data: Buffer, starts: np.ndarray, ends: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[int, int, bool]]]:
     """Blank-line mask and ranges of lines to parse together, flagged when they look clean.
 
@@ -233,8 +232,11 @@ def _runs(
     return blank, runs
 
 
-def parse_ndjson(data: bytes, schema: Mapping[str, Any]) -> ParsedLines:
+def parse_ndjson(data: bytes | bytearray, schema: Mapping[str, Any]) -> ParsedLines:
     """Parse NDJSON ``data`` with ``schema``; see the module docstring.
+
+    A ``bytearray`` is taken as scratch space: its odd lines are overwritten with spaces
+    once judged, so that pyarrow reads all the other lines in one call.
 
     Examples
     --------
@@ -260,7 +262,7 @@ def parse_ndjson(data: bytes, schema: Mapping[str, Any]) -> ParsedLines:
 
 
 def parse_lines(
-    data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray, schema: Mapping[str, Any]
+    data: Buffer, starts: np.ndarray, ends: np.ndarray, schema: Mapping[str, Any]
 ) -> ParsedLines:
     """:func:`parse_ndjson` for lines whose byte offsets are known (no scan for newlines).
 
@@ -303,7 +305,7 @@ def parse_lines(
 
 
 def _parse_lines_into(
-    data: bytes | memoryview,
+    data: Buffer,
     starts: np.ndarray,
     ends: np.ndarray,
     first_line: int,
@@ -312,13 +314,63 @@ def _parse_lines_into(
     out: ParsedLines,
     frames: list[pl.DataFrame],
 ) -> None:
+    import numpy as np
+
     blank, runs = _runs(data, starts, ends)
     out.blank_lines += int(blank.sum())
+    numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+    if arrow is not None and len(runs) > 1 and _writable(data):
+        _parse_blanked(data, starts, ends, numbers, runs, schema, arrow, out, frames)
+        return
     for a, b, clean in runs:
         if clean:
-            _parse_run(data, starts[a:b], ends[a:b], first_line + a, schema, arrow, out, frames)
+            _parse_run(data, starts[a:b], ends[a:b], numbers[a:b], schema, arrow, out, frames)
         else:
-            _isolate(data, starts[a:b], ends[a:b], first_line + a, schema, out, frames)
+            _isolate(data, starts[a:b], ends[a:b], numbers[a:b], schema, out, frames)
+
+
+def _writable(data: Buffer) -> TypeGuard[bytearray | memoryview]:
+    return isinstance(data, bytearray) or (isinstance(data, memoryview) and not data.readonly)
+
+
+def _parse_blanked(
+    data: bytearray | memoryview,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    numbers: np.ndarray,
+    runs: list[tuple[int, int, bool]],
+    schema: Mapping[str, Any],
+    arrow: pa.Schema,
+    out: ParsedLines,
+    frames: list[pl.DataFrame],
+) -> None:
+    """``_parse_lines_into`` for a buffer the reader may overwrite (a batch read from a
+    file): the odd lines get their verdicts alone, then are blanked out (spaces), so the
+    clean lines of the whole batch go to pyarrow at once instead of run by run (each call
+    costs about 1 ms on top of the parsing).
+    """
+    import numpy as np
+
+    problems = len(out.problems)
+    odd = [a for a, _, clean in runs if not clean]  # an odd line is a run of its own
+    odd_frames: list[pl.DataFrame] = []
+    for i in odd:
+        one = slice(i, i + 1)
+        _isolate(data, starts[one], ends[one], numbers[one], schema, out, odd_frames)
+    is_clean = np.zeros(len(starts), dtype=bool)
+    for a, b, clean in runs:
+        is_clean[a:b] = clean
+    with memoryview(data) as view:
+        for i in odd:
+            view[int(starts[i]) : int(ends[i])] = b" " * int(ends[i] - starts[i])
+    rows = np.flatnonzero(is_clean)
+    clean_frames: list[pl.DataFrame] = []
+    _parse_run(data, starts[rows], ends[rows], numbers[rows], schema, arrow, out, clean_frames)
+    out.problems[problems:] = sorted(out.problems[problems:], key=lambda p: p.line)
+    if odd_frames:  # an odd line polars could read (say, with leading spaces): keep line order
+        frames.append(pl.concat(odd_frames + clean_frames).sort(LINE_COLUMN))
+    else:
+        frames += clean_frames
 
 
 def _concat(frames: list[pl.DataFrame], schema: Mapping[str, Any]) -> pl.DataFrame:

@@ -73,6 +73,8 @@ def test_fast_path_equals_polars(seed: int, monkeypatch: pytest.MonkeyPatch) -> 
     data = b"\n".join(lines) + rng.choice([b"", b"\n"])
     fast = parse_ndjson(data, _SCHEMA)
     _same(fast, _polars_only(data, monkeypatch))
+    # A writable batch (as read from a file): odd lines are blanked, the rest read at once.
+    _same(parse_ndjson(bytearray(data), _SCHEMA), fast)
     # And with offsets given instead of found.
     if not data.endswith(b"\n"):
         data += b"\n"
