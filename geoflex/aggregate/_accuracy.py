@@ -143,7 +143,7 @@ def geolocation_accuracy(
     )
     # Only rows whose ZIP the shipped table knows: elsewhere the override is not a ZIP place.
     zip_known = by_zip["geo_level"] == "zip"
-    nothing = pl.Series([None] * both.height, dtype=pl.Float64)
+    nothing = pl.Series(dtype=pl.Float64).extend_constant(None, both.height)
     rows = pl.DataFrame(
         {
             "phone": both["phone"],

@@ -201,7 +201,7 @@ _CORE_CUSTOMER = (
 
 def _column(frame: pl.DataFrame, name: str, alias: str, dtype: type[pl.DataType]) -> pl.Series:
     if name not in frame.columns:
-        return pl.Series(alias, [None] * frame.height, dtype=dtype)
+        return pl.Series(alias, dtype=dtype).extend_constant(None, frame.height)
     return frame[name].cast(dtype, strict=False).alias(alias)
 
 
@@ -245,7 +245,7 @@ def _two_stage(values: pl.Series) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]
         source = (
             _repair_nested(top[name])
             if name in top.columns
-            else pl.Series([None] * top.height, dtype=pl.String)
+            else pl.Series(dtype=pl.String).extend_constant(None, top.height)
         )
         part = decode_json_column(source, {f.name: f.dtype for f in dtype.fields})
         failures += [

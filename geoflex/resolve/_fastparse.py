@@ -263,10 +263,12 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
     n = len(raw)
     out = pl.DataFrame(
         {
-            "status": pl.Series([None] * n, dtype=pl.String),
-            "cc": pl.Series([None] * n, dtype=pl.Int32),
-            "nsn": pl.Series([None] * n, dtype=pl.Int64),
-            "nl": pl.Series([None] * n, dtype=pl.Int64),
+            # Null columns made natively: a list of n Nones would hold the GIL for ~15 ms
+            # per 500k strings, while the other thread waits.
+            "status": pl.Series(dtype=pl.String).extend_constant(None, n),
+            "cc": pl.Series(dtype=pl.Int32).extend_constant(None, n),
+            "nsn": pl.Series(dtype=pl.Int64).extend_constant(None, n),
+            "nl": pl.Series(dtype=pl.Int64).extend_constant(None, n),
             "slow": ~simple,
             "simple": simple,
         }
