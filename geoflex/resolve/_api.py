@@ -214,7 +214,9 @@ def resolve(
     -----
     The distinct phones of the last large call (50,000 strings or more) and their results
     are kept until the next such call: resolving a dataset's segments, then its
-    conversations, then its customers looks each phone up once and finds it again by a join.
+    conversations, then its customers looks each phone up once and finds it again by a join
+    (for a call at least half the size of the remembered one; a smaller call is resolved
+    afresh, which is then cheaper than the join).
     A result depends only on the string, ``default_country`` and the shipped data, so a
     remembered row is exactly what resolving it again would give;
     :func:`geoflex.clear_resolve_cache` frees them.

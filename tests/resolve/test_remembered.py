@@ -87,3 +87,32 @@ def test_a_mostly_new_call_does_not_use_the_remembered_phones() -> None:
     other = pl.DataFrame({"phone": _phones(60_000, offset=500_000)})
     assert not _core._mostly_in(other["phone"], _core._last_results.last[1])  # type: ignore[index]
     assert_frame_equal(geoflex.resolve(other, "phone"), _fresh(other))
+
+
+def test_mostly_in_counts_the_sample_rows_found() -> None:
+    table = pl.DataFrame({"__raw": ["a", "b", "c", None]})
+    assert _core._mostly_in(pl.Series(["a", "b", "x", "a"] * 10), table)  # 30 of 40
+    assert not _core._mostly_in(pl.Series(["a", "x", "y", "z"] * 10), table)  # 10 of 40
+    assert not _core._mostly_in(pl.Series([None, None], dtype=pl.String), table)
+
+
+def test_a_much_smaller_call_is_resolved_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    joined: list[int] = []
+    original = _core._LastResults._with_known
+
+    def spy(strings: pl.Series, country: str, table: pl.DataFrame) -> pl.DataFrame:
+        joined.append(len(strings))
+        return original(strings, country, table)
+
+    monkeypatch.setattr(_core._LastResults, "_with_known", staticmethod(spy))
+    big = pl.DataFrame({"phone": _phones(200_000)})
+    small = pl.DataFrame({"phone": _phones(60_000)})  # all known, but under half of big
+    half = pl.DataFrame({"phone": _phones(120_000)})
+    expected_small, expected_half = _fresh(small), _fresh(half)
+    geoflex.resolve(big, "phone")
+    assert_frame_equal(geoflex.resolve(small, "phone"), expected_small)
+    assert joined == []
+    geoflex.resolve(big, "phone")
+    assert_frame_equal(geoflex.resolve(half, "phone"), expected_half)
+    assert joined == [120_000]
+    geoflex.clear_resolve_cache()
