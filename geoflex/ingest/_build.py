@@ -387,9 +387,9 @@ def _conversations(segments: pl.DataFrame) -> pl.DataFrame:
     customer_cols = [c for c in segments.columns if c.startswith("customers_")]
     return (
         # Grouped by a categorical key (one hash of each id) rather than by the id strings.
-        segments.group_by(
-            pl.col("conversation_id").cast(pl.Categorical).alias("_key"), maintain_order=True
-        )
+        # The groups' order is free (the sort below fixes it); within a group polars keeps
+        # the segments' order, which first/last rely on.
+        segments.group_by(pl.col("conversation_id").cast(pl.Categorical).alias("_key"))
         .agg(
             pl.col("conversation_id").first(),
             pl.col("created_at").min().alias("started_at"),
