@@ -2,13 +2,14 @@
 
 Blank lines and lines that do not look like one object (first byte not ``{`` or last not
 ``}``) are found first (numpy over the bytes) and handled alone; the runs of lines between
-them are parsed whole. A run goes to pyarrow first (``_fastjson``: faster, and it names the
-row of a syntax error, so that line alone goes to polars and the rest stays fast). Runs
-pyarrow cannot read exactly as polars would go to polars' native reader, which fails a
-whole run on the first bad line and skips blank lines: such a run is split in halves
-recursively until every bad line is isolated (k bad lines cost about k·log2(run) extra
-parses of shrinking slices). Either way every good line keeps its number, and a bad line's
-problem is polars' verdict on that line alone.
+them are parsed whole (in a buffer we may overwrite, a batch read from a file, the odd
+lines are then blanked out and all the runs are one). A run goes to pyarrow first
+(``_fastjson``: faster, and it names the row of a syntax error, so that line alone goes to
+polars and the rest stays fast). Runs pyarrow cannot read exactly as polars would go to
+polars' native reader, which fails a whole run on the first bad line and skips blank lines:
+such a run is split in halves recursively until every bad line is isolated (k bad lines
+cost about k·log2(run) extra parses of shrinking slices). Either way every good line keeps
+its number, and a bad line's problem is polars' verdict on that line alone.
 """
 
 from __future__ import annotations
