@@ -270,7 +270,8 @@ def parse_lines(
     Line ``i`` (numbered ``i + 1``) is ``data[starts[i]:ends[i]]``. Lines may be separated
     by a newline, or by nothing at all (values back to back, as in an Arrow string column):
     the fast reader reads objects back to back, and a line that needs polars' verdict is
-    given to it on a line of its own.
+    given to it on a line of its own. Writable ``data`` is scratch space, as in
+    :func:`parse_ndjson`.
 
     Examples
     --------
