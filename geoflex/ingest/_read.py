@@ -247,11 +247,16 @@ def _document_lines(text: bytes) -> bytes:
     return "".join(json.dumps(v, separators=(",", ":")) + "\n" for v in value).encode()
 
 
-def _add_parsed(acc: _Accumulator, parsed: ParsedLines, name: str, first_line: int) -> None:
+def _add_parsed(
+    acc: _Accumulator, parsed: ParsedLines, events: EventParts, name: str, first_line: int
+) -> None:
+    """A parsed piece's blank lines, problems and events, its lines numbered from
+    ``first_line`` in the file."""
     acc.blank_lines += parsed.blank_lines
     acc.problems += [(name, p.line + first_line - 1, p.reason) for p in parsed.problems]
-    frame = parsed.frame.with_columns(pl.col("_line") + (first_line - 1))
-    acc.events.append(split_events(canonical_events(frame, name)))
+    if first_line != 1:
+        events.index = events.index.with_columns(pl.col("line") + (first_line - 1))
+    acc.events.append(events)
 
 
 class _Readable(Protocol):
@@ -288,10 +293,7 @@ def _read_ndjson_stream(
         parsed, events = future.result()
         if spare is not None and isinstance(batch, bytearray):
             spare.append(batch)
-        acc.blank_lines += parsed.blank_lines
-        acc.problems += [(name, p.line + line - 1, p.reason) for p in parsed.problems]
-        events.index = events.index.with_columns(pl.col("line") + (line - 1))
-        acc.events.append(events)
+        _add_parsed(acc, parsed, events, name, line)
         acc.lines += parsed.lines
         line += parsed.lines
 
@@ -341,7 +343,7 @@ def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
         text = frame.get_column(strings[0]).fill_null("").str.replace_all(r"[\r\n]", " ")
         data = (text.str.join("\n").item() or "").encode()
         acc.lines += frame.height
-        _add_parsed(acc, parse_ndjson(data + b"\n", batch_schema(data)), name, 1)
+        _add_parsed(acc, *_parse_batch(data + b"\n", name), name, 1)
         return
     if not set(frame.columns) & set(RAW_SCHEMA):
         raise DataError(
@@ -353,7 +355,7 @@ def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
     buffer = io.BytesIO()
     frame.select(c for c in frame.columns if c in RAW_SCHEMA).write_ndjson(buffer)
     data = buffer.getvalue()
-    _add_parsed(acc, parse_ndjson(data, batch_schema(data)), name, 1)
+    _add_parsed(acc, *_parse_batch(data, name), name, 1)
 
 
 def _read_path(acc: _Accumulator, path: str) -> None:
@@ -384,11 +386,11 @@ def _read_path(acc: _Accumulator, path: str) -> None:
         acc.lines += data.count(b"\n") + 1
         return
     acc.lines += lines.count(b"\n")
-    parsed = parse_ndjson(lines, batch_schema(lines))
+    parsed, events = _parse_batch(lines, path)
     # In a document, "line" is the event's position (1-based) in the array.
     acc.problems += [(path, p.line, f"event #{p.line}: {p.reason}") for p in parsed.problems]
     acc.blank_lines += parsed.blank_lines
-    acc.events.append(split_events(canonical_events(parsed.frame, path)))
+    acc.events.append(events)
 
 
 class _Prefixed:
