@@ -112,18 +112,16 @@ def read_fast(
 
     # pyarrow does not check that strings are UTF-8; polars rejects a line that is not.
     # Arrow's validator is fast (well under a millisecond for 16 MB).
-    text = pa.Array.from_buffers(
-        pa.large_string(),
-        1,
-        [None, pa.py_buffer(np.array([0, len(chunk)], dtype=np.int64)), pa.py_buffer(chunk)],
-    )
+    buffer = pa.py_buffer(chunk)
+    offsets = pa.py_buffer(np.array([0, len(chunk)], dtype=np.int64))
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer])
     try:
         text.validate(full=True)
     except pa.ArrowInvalid:
         raise FastJSONError(None) from None
     try:
         table = pj.read_json(
-            pa.BufferReader(pa.py_buffer(chunk)),
+            pa.BufferReader(buffer),
             read_options=pj.ReadOptions(use_threads=False, block_size=len(chunk) + 64),
             parse_options=pj.ParseOptions(
                 explicit_schema=arrow, unexpected_field_behavior="ignore"
