@@ -29,7 +29,7 @@ import polars as pl
 if TYPE_CHECKING:  # pyarrow is imported when parsing, to keep `import geoflex` light
     import pyarrow as pa
 
-__all__ = ["SAMPLE_BYTES", "FastJSONError", "arrow_schema", "read_fast", "sample_lines"]
+__all__ = ["SAMPLE_BYTES", "FastJSONError", "arrow_schema", "read_fast"]
 
 #: Lines within this many leading bytes are the sample the field types are guessed from.
 SAMPLE_BYTES = 1 << 14
@@ -53,12 +53,6 @@ def _decoded(lines: Sequence[bytes | bytearray | memoryview]) -> list[Any]:
         except ValueError:
             continue
     return values
-
-
-def sample_lines(data: bytes | bytearray | memoryview) -> list[bytes]:
-    """The complete lines among the first 16 kB of NDJSON ``data`` (the sample for types)."""
-    head = bytes(data[:SAMPLE_BYTES])
-    return head.split(b"\n")[:-1] if len(data) > SAMPLE_BYTES else head.split(b"\n")
 
 
 def _arrow_type(dtype: Any, values: Sequence[Any]) -> pa.DataType | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import gzip
 import io
 import json
+import mmap
 import os
+import stat
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,7 +22,7 @@ import polars as pl
 
 from geoflex._errors import DataError
 from geoflex.ingest._build import build
-from geoflex.ingest._ndjson import ParsedLines, parse_ndjson
+from geoflex.ingest._ndjson import Buffer, ParsedLines, parse_ndjson
 from geoflex.ingest._normalize import canonical_events
 from geoflex.ingest._parts import EventParts, concat_parts, split_events
 from geoflex.ingest._schema import CANONICAL_SCHEMA, RAW_SCHEMA, batch_schema
@@ -129,13 +132,19 @@ def _expand(source: EventSource) -> Iterator[str | pl.DataFrame]:
         )
 
 
-def _open(path: str) -> IO[bytes]:
-    """The file's bytes, gunzipped when it is gzip (told by its magic number, not its name)."""
-    with open(path, "rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return cast("IO[bytes]", gzip.open(path, "rb"))
-    return open(path, "rb")
+@contextlib.contextmanager
+def _open(path: str) -> Iterator[IO[bytes]]:
+    """The file's bytes, gunzipped when it is gzip (told by its magic number, not its name).
+
+    The file is opened once and its magic number peeked at, not read: a named pipe (say, a
+    shell's ``<(zcat ...)``) gives its bytes only once.
+    """
+    with open(path, "rb") as raw:
+        if raw.peek(2)[:2] == b"\x1f\x8b":
+            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+                yield cast("IO[bytes]", unzipped)
+        else:
+            yield raw
 
 
 def _batches(stream: _Readable) -> Iterator[bytes]:
@@ -156,58 +165,35 @@ def _batches(stream: _Readable) -> Iterator[bytes]:
         rest = data[cut + 1 :]
 
 
-def _sized(buf: bytearray, size: int) -> bytearray:
-    """``buf`` resized to ``size`` bytes (contents undefined).
+def _mapped_batches(fd: int) -> Iterator[memoryview]:
+    """A regular file (open as ``fd``) in batches like ``_batches``' (about 16 MB, each
+    ending just after a newline but the last), as windows of private memory maps instead of
+    copies: pyarrow reads the page cache directly, and the kernel copies nothing. A window
+    is copy-on-write, so the parser may blank lines in it while the file stays as it is;
+    it is unmapped once the last view of it goes.
 
-    A bytearray cannot be resized while anything still holds a view of it (BufferError),
-    so a recycled buffer that a parse result still pointed into could not be overwritten
-    silently; when the size is already right, a resize is forced to make that check.
+    Like any memory-mapped reader (polars' among them), this assumes the file is not cut
+    shorter while it is read; data appended meanwhile is not read.
     """
-    if len(buf) < size:
-        buf.extend(bytes(size - len(buf)))
-    elif len(buf) > size:
-        del buf[size:]
-    else:
-        buf.append(0)
-        del buf[-1]
-    return buf
-
-
-def _file_batches(
-    stream: io.BufferedReader, first: int, spare: list[bytearray] | None = None
-) -> Iterator[bytes]:
-    """The batches ``_batches`` makes of ``head + rest`` (``first`` = len(head)), read from
-    a plain file without copying: each batch is read into its own buffer up to the same
-    target offset (``first``, then every 16 MB), cut after its last newline, and the file
-    position set back to the cut. Buffers the caller is done with can be handed back in
-    ``spare`` and are reused (fresh 16 MB buffers cost page faults and zero-filling).
-    """
-    stream.seek(0)
-    pos, end = 0, first
-    while True:
-        buf = _sized(spare.pop() if spare else bytearray(), end - pos)
-        n = stream.readinto(buf)
-        eof = n < len(buf)
-        del buf[n:]
-        if not buf:
-            return
-        cut = buf.rfind(b"\n")
-        if cut < 0 and not eof:  # no newline yet: read further, as _batches does
-            end += _READ_BYTES
-            stream.seek(pos)
-            continue
-        if eof:
-            tail = buf[cut + 1 :]
-            del buf[cut + 1 :]
-            for piece in (buf, tail):
-                if piece:
-                    yield cast("bytes", piece)  # bytes-like: every reader here takes it
-            return
-        del buf[cut + 1 :]
-        pos += cut + 1
-        stream.seek(pos)
-        yield cast("bytes", buf)
-        end += _READ_BYTES
+    size = os.fstat(fd).st_size
+    pos = 0
+    while pos < size:
+        base = pos - pos % mmap.ALLOCATIONGRANULARITY  # a map starts at such an offset
+        want = _READ_BYTES
+        while True:
+            length = min(size - base, pos - base + want)
+            window = mmap.mmap(fd, length, access=mmap.ACCESS_COPY, offset=base)
+            if base + length == size:
+                end = length
+                break
+            cut = window.rfind(b"\n", pos - base, length)
+            if cut >= 0:
+                end = cut + 1
+                break
+            window.close()  # no newline yet: a longer window, as _batches reads further
+            want += _READ_BYTES
+        yield memoryview(window)[pos - base : end]
+        pos = base + end
 
 
 def _kind(head: bytes, path: str) -> str:
@@ -263,7 +249,7 @@ class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-def _parse_batch(batch: bytes, name: str) -> tuple[ParsedLines, EventParts]:
+def _parse_batch(batch: Buffer, name: str) -> tuple[ParsedLines, EventParts]:
     """One batch -> its parse (lines numbered from 1) and its events, split in parts."""
     parsed = parse_ndjson(batch, batch_schema(batch))
     events = split_events(canonical_events(parsed.frame, name))
@@ -271,35 +257,25 @@ def _parse_batch(batch: bytes, name: str) -> tuple[ParsedLines, EventParts]:
     return parsed, events
 
 
-def _read_ndjson_stream(
-    acc: _Accumulator,
-    batches: Iterator[bytes],
-    name: str,
-    spare: list[bytearray] | None = None,
-) -> None:
+def _read_ndjson_stream(acc: _Accumulator, batches: Iterator[Buffer], name: str) -> None:
     """Parse the batches on a few threads (pyarrow and polars release the GIL), in order.
 
     At most a few batches are in flight, so memory does not grow with the file; line
-    numbers are made global when a batch's result is taken, in file order. Parsed batches
-    that are bytearrays go back to ``spare`` for reuse (nothing parsed points into them:
-    the readers copy what they keep).
+    numbers are made global when a batch's result is taken, in file order.
     """
     line = 1
-    pending: deque[tuple[bytes, Future[tuple[ParsedLines, EventParts]]]] = deque()
+    pending: deque[Future[tuple[ParsedLines, EventParts]]] = deque()
 
     def take() -> None:
         nonlocal line
-        batch, future = pending.popleft()
-        parsed, events = future.result()
-        if spare is not None and isinstance(batch, bytearray):
-            spare.append(batch)
+        parsed, events = pending.popleft().result()
         _add_parsed(acc, parsed, events, name, line)
         acc.lines += parsed.lines
         line += parsed.lines
 
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         for batch in batches:
-            pending.append((batch, pool.submit(_parse_batch, batch, name)))
+            pending.append(pool.submit(_parse_batch, batch, name))
             if len(pending) > _THREADS:
                 take()
         while pending:
@@ -363,13 +339,13 @@ def _read_path(acc: _Accumulator, path: str) -> None:
         head = stream.read(1 << 16)
         kind = _kind(head, path)
         if kind == "ndjson":
-            spare: list[bytearray] = []
-            batches = (
-                _file_batches(stream, len(head), spare)
-                if isinstance(stream, io.BufferedReader) and stream.seekable()
-                else _batches(_Prefixed(head, stream))
+            regular = isinstance(stream, io.BufferedReader) and stat.S_ISREG(
+                os.fstat(stream.fileno()).st_mode
             )
-            _read_ndjson_stream(acc, batches, path, spare)
+            batches: Iterator[Buffer] = (
+                _mapped_batches(stream.fileno()) if regular else _batches(_Prefixed(head, stream))
+            )
+            _read_ndjson_stream(acc, batches, path)
             return
         data = head + stream.read()
     if kind == "csv":

@@ -77,7 +77,9 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def batch_schema(batch: bytes, *, sample_bytes: int = 1 << 16) -> dict[str, pl.DataType]:
+def batch_schema(
+    batch: bytes | bytearray | memoryview, *, sample_bytes: int = 1 << 16
+) -> dict[str, pl.DataType]:
     """The part of ``RAW_SCHEMA`` for the shape(s) seen at the start of ``batch``.
 
     Fields absent from the data cost polars as much as present ones (a null per row per
@@ -86,7 +88,7 @@ def batch_schema(batch: bytes, *, sample_bytes: int = 1 << 16) -> dict[str, pl.D
     so the first 64 kB tell which shapes a batch holds; a line of another shape later in the
     batch reads as empty and is reported as a problem, never dropped silently.
     """
-    head = batch[:sample_bytes]
+    head = bytes(batch[:sample_bytes])
     fields = pl.Struct(dict.fromkeys(EVENT_FIELDS, pl.String()))
     schema: dict[str, pl.DataType] = {}
     if b'"data"' in head:

@@ -1,56 +1,79 @@
-"""The zero-copy file batches are exactly the batches of the streaming reader."""
+"""File batches: memory-mapped windows of a regular file, a stream's pieces otherwise."""
 
 from __future__ import annotations
 
 import io
+import os
 import random
+import threading
 from pathlib import Path
 
 import pytest
 
+import geoflex
+import geoflex.sample
 from geoflex.ingest import _read
 
 
-def _stream_batches(data: bytes, head_size: int) -> list[bytes]:
-    stream = io.BytesIO(data)
-    head = stream.read(head_size)
-    return list(_read._batches(_read._Prefixed(head, stream)))
+def _mapped(path: Path) -> list[memoryview]:
+    with open(path, "rb") as stream:
+        return list(_read._mapped_batches(stream.fileno()))
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_file_batches_equal_stream_batches(
+def test_mapped_batches_cover_the_file_in_whole_lines(
     seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(seed)
-    monkeypatch.setattr(_read, "_READ_BYTES", rng.choice([7, 16, 50, 200]))
-    lines = [b"x" * rng.choice([0, 1, 5, 30, 90, 400]) for _ in range(rng.randint(0, 60))]
+    # Windows of a few kB start at offsets that are not multiples of the map granularity;
+    # some lines are longer than a window.
+    window = rng.choice([1000, 5000, 9000, 20000])
+    monkeypatch.setattr(_read, "_READ_BYTES", window)
+    lengths = [0, 1, 5, 90, 700, 3000, 25000]
+    lines = [b"x" * rng.choice(lengths) for _ in range(rng.randint(0, 200))]
     data = b"\n".join(lines) + rng.choice([b"", b"\n", b"\n\n"])
     path = tmp_path / "events.ndjson"
     path.write_bytes(data)
-    head_size = rng.choice([1, 8, 64, 1 << 16])
-    spare: list[bytearray] = []
-    got = []
-    with open(path, "rb") as stream:
-        head = stream.read(head_size)
-        for batch in _read._file_batches(stream, len(head), spare):
-            got.append(bytes(batch))
-            if isinstance(batch, bytearray) and rng.random() < 0.7:
-                spare.append(batch)  # handed back for reuse, as the reader does
-    assert got == _stream_batches(data, head_size)
-    assert b"".join(got) == data
+    batches = _mapped(path)
+    assert b"".join(bytes(b) for b in batches) == data
+    for batch in batches[:-1]:
+        assert bytes(batch).endswith(b"\n")
+        # A batch is one window, unless its first line alone is longer.
+        assert len(batch) <= window or b"\n" not in bytes(batch[:-1])[:window]
+    # Same lines as the streaming reader's batches.
+    stream_batches = list(_read._batches(io.BytesIO(data)))
+    assert b"".join(stream_batches) == data
 
 
-def test_a_recycled_buffer_still_in_use_is_not_overwritten() -> None:
-    buf = bytearray(b"abc")
-    view = memoryview(buf)
-    with pytest.raises(BufferError):
-        _read._sized(buf, 3)
-    view.release()
-    assert len(_read._sized(buf, 5)) == 5
+def test_blanking_a_mapped_batch_leaves_the_file_alone(tmp_path: Path) -> None:
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(b'{"a": 1}\n<html>\n{"a": 2}\n')
+    (batch,) = _mapped(path)
+    batch[9:15] = b"      "  # what the parser does to an odd line
+    assert bytes(batch) == b'{"a": 1}\n      \n{"a": 2}\n'
+    assert path.read_bytes() == b'{"a": 1}\n<html>\n{"a": 2}\n'
 
 
-def test_file_batches_of_an_empty_file(tmp_path: Path) -> None:
+def test_mapped_batches_of_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.ndjson"
     path.write_bytes(b"")
-    with open(path, "rb") as stream:
-        assert list(_read._file_batches(stream, len(stream.read(1 << 16)))) == []
+    assert _mapped(path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_read_as_a_stream(tmp_path: Path) -> None:
+    # Not a regular file: no memory map, the streaming reader takes it.
+    lines = geoflex.sample.generate(40, seed=2)
+    text = "\n".join(lines.to_series().to_list()).encode() + b"\n"
+    pipe = tmp_path / "events.ndjson"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_bytes, args=(text,))
+    writer.start()
+    from_pipe = geoflex.read_events(pipe)
+    writer.join()
+    plain = tmp_path / "plain.ndjson"
+    plain.write_bytes(text)
+    from_file = geoflex.read_events(plain)
+    assert from_pipe.segments.drop("source_file").equals(from_file.segments.drop("source_file"))
+    assert from_pipe.counts == from_file.counts
+    assert from_pipe.problems["line"].to_list() == from_file.problems["line"].to_list()

@@ -97,3 +97,67 @@ def test_fast_path_is_taken_for_clean_lines(monkeypatch: pytest.MonkeyPatch) -> 
     assert not calls
     assert parsed.frame["n"].to_list()[:3] == ["1", "22", "3"]
     assert parsed.frame["data"].struct.field("payload").struct.field("age")[2] == "0"
+
+
+# Lines Python's json module reads differently from polars: both must still agree that a
+# line json rejects is unusable (a BOM, NaN, raw control characters, deep nesting...).
+_EDGE_LINES = [
+    b'\xef\xbb\xbf{"id": "a"}',
+    b'{"id": "a", "n": NaN}',
+    b'{"id": "a\x01b"}',
+    b'{"id": "a\tb"}',
+    b'{"id": "a",}',
+    b"{'id': 'a'}",
+    b'{"id": "a", "n": 01}',
+    b'{"id": "a"} // note',
+    b'{"n": ' * 3000 + b"1" + b"}" * 3000,
+    b'{"id": "\\x41"}',
+    b'{"id": "a"}\x00',
+]
+
+
+def _polars_reads(line: bytes, schema: dict[str, pl.DataType]) -> bool:
+    try:
+        return _ndjson._read(line, schema).height == 1
+    except Exception:
+        return False
+
+
+def _mutated(rng: random.Random, line: bytes) -> bytes:
+    """``line`` with a few random edits: deletions, insertions of JSON-ish or hostile bytes,
+    truncation, overwritten bytes."""
+    pieces = [
+        b"{", b"}", b"[", b'"', b"\\", b",", b":", b" ", b"\x00", b"\x1f", b"\xff", b"\xc3",
+        b"\xef\xbb\xbf", b"1", b"-", b"e", b".", b"\\u", b"\\ud800", b"NaN", b"'",
+    ]  # fmt: skip
+    out = bytearray(line)
+    for _ in range(rng.randint(1, 3)):
+        i = rng.randrange(len(out) + 1)
+        op = rng.random()
+        if op < 0.3 and out:
+            del out[i % len(out)]
+        elif op < 0.7:
+            out[i:i] = rng.choice(pieces) * rng.randint(1, 2)
+        elif op < 0.85:
+            del out[i:]
+        elif out:
+            out[i % len(out)] = rng.randrange(256)
+    return bytes(out).replace(b"\n", b" ").replace(b"\r", b" ")
+
+
+def test_what_json_rejects_polars_rejects() -> None:
+    # A line alone is judged by Python's json module before polars (it is much cheaper):
+    # that must never turn away a line polars would read.
+    import geoflex.sample
+    from geoflex.ingest._schema import batch_schema
+
+    events = geoflex.sample.generate(30, seed=3, dirt=False).to_series().to_list()
+    schema = batch_schema(events[0].encode())
+    rng = random.Random(5)
+    candidates = (
+        _LINES + _EDGE_LINES + [_mutated(rng, rng.choice(events).encode()) for _ in range(3000)]
+    )
+    rejected = [line for line in candidates if _ndjson._json_error(line) is not None]
+    assert len(rejected) > 1000  # the mutations do break most lines
+    assert [line for line in rejected if _polars_reads(line, schema)] == []
+    assert [line for line in rejected if _polars_reads(line, _SCHEMA)] == []
