@@ -88,11 +88,12 @@ def _task_frames(events: EventParts) -> tuple[pl.DataFrame, int, int]:
     the number of late updates ignored; the number of distinct task sids."""
     # Kept events (``_keep``, from screening): every task and reservation event among them
     # has a task sid (worker events have none), so filtering by type picks task events.
-    # Grouping and joining by a categorical key (one hash of each sid) instead of by the
+    # Grouping and joining by a categorical key (one hash of each sid, made while the
+    # batches were read: the index's task sids are categorical) instead of by the
     # 34-character sid strings is several times faster; the key goes at the end.
     # Each part selects its columns before filtering and sorting: moving the other columns
     # of millions of events around costs time and changes nothing.
-    tasks = events.index.with_columns(_key=pl.col("task_sid").cast(pl.Categorical))
+    tasks = events.index.with_columns(_key=pl.col("task_sid"))
     ends_and_updates = aligned(
         tasks,
         events.attributes,
@@ -105,7 +106,7 @@ def _task_frames(events: EventParts) -> tuple[pl.DataFrame, int, int]:
     ends = pl.concat(
         [single, repeated.sort("ts", "line").group_by("_key", maintain_order=True).first()]
     ).select(
-        "task_sid",
+        pl.col("task_sid").cast(pl.String),
         pl.col("ts").alias("ended_at"),
         pl.col("event_type").str.strip_prefix("task.").alias("status"),
         pl.col("task_attributes").alias("end_attributes"),
