@@ -66,6 +66,7 @@ def test_cut_reports_only_columns_with_long_values() -> None:
     assert out["a"].str.len_chars().to_list() == [255, 2]
     assert out["b"].to_list() == ["é" * 200, None]
     assert out.equals(frame.with_columns(pl.col("a").str.slice(0, 255)))
+    assert frame["a"].str.len_chars().to_list() == [300, 2]  # the input frame is left alone
 
 
 _HOSTILE_VALUES = [
