@@ -9,7 +9,8 @@ polars and the rest stays fast). Runs pyarrow cannot read exactly as polars woul
 polars' native reader, which fails a whole run on the first bad line and skips blank lines:
 such a run is split in halves recursively until every bad line is isolated (k bad lines
 cost about k·log2(run) extra parses of shrinking slices). Either way every good line keeps
-its number, and a bad line's problem is polars' verdict on that line alone.
+its number. A line alone is judged by Python's json module first, then by polars: a bad
+line's problem is the verdict of the first that rejects it.
 """
 
 from __future__ import annotations

@@ -461,7 +461,9 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     CloudEvents (NDJSON or a JSON array), Event Callback posts logged as NDJSON or CSV
     (PascalCase ``EventType``, ``TaskSid``, ``TaskAttributes``, ``Timestamp``...), and
     pages of the TaskRouter Events REST resource (``{"events": [...]}``). Files may be
-    gzipped. NDJSON is read in 16 MB batches by polars' native reader.
+    gzipped. NDJSON is read in 16 MB batches on a few threads, by pyarrow's JSON reader
+    where it gives exactly what polars' would, by polars' otherwise; a regular file is
+    memory-mapped (it must not be cut shorter while it is read).
 
     Insights rules applied: the attributes that count are those at completion or
     cancellation, replaced by updates that arrive within 5 minutes after it (later updates
