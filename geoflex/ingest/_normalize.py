@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from geoflex.ingest._ndjson import LINE_COLUMN
-from geoflex.ingest._schema import CALLBACK_FIELDS, CANONICAL_SCHEMA, EVENT_FIELDS, RAW_SCHEMA
+from geoflex.ingest._schema import CALLBACK_FIELDS, CANONICAL_SCHEMA, EVENT_FIELDS
 
 __all__ = ["canonical_events", "parse_timestamp"]
 
@@ -120,9 +120,3 @@ def canonical_events(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         ts = pl.select(parse_timestamp(pl.lit(text))).to_series()
     out = out.with_columns(ts.alias("ts"))
     return out.cast(CANONICAL_SCHEMA)  # type: ignore[arg-type]
-
-
-def raw_from_callback_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Keep the columns of an Event Callback table (PascalCase) that ``RAW_SCHEMA`` knows."""
-    keep = [c for c in frame.columns if c in RAW_SCHEMA]
-    return frame.select(pl.col(c).cast(pl.String) for c in keep)
