@@ -42,7 +42,7 @@ _END_TYPES = ("task.completed", "task.canceled")
 SEGMENT_STATUS = pl.Enum(["completed", "canceled"])
 # What the end event of a task gives its segment.
 _END_COLUMNS = (
-    "_key", "task_sid", "ts", "line", "event_type", "task_attributes", "task_age",
+    "task_sid", "ts", "line", "event_type", "task_attributes", "task_age",
     "task_queue_name", "task_channel_unique_name", "task_canceled_reason", "file",
 )  # fmt: skip
 
@@ -79,7 +79,7 @@ def _split_repeated(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     Nearly every task has one end and one acceptance: only the few repeated ones need
     sorting by time to pick theirs, not a million rows.
     """
-    repeated = rows.get_column("_key").is_duplicated()
+    repeated = rows.get_column("task_sid").is_duplicated()
     return rows.filter(~repeated), rows.filter(repeated)
 
 
@@ -88,25 +88,25 @@ def _task_frames(events: EventParts) -> tuple[pl.DataFrame, int, int]:
     the number of late updates ignored; the number of distinct task sids."""
     # Kept events (``_keep``, from screening): every task and reservation event among them
     # has a task sid (worker events have none), so filtering by type picks task events.
-    # Grouping and joining by a categorical key (one hash of each sid, made while the
-    # batches were read: the index's task sids are categorical) instead of by the
-    # 34-character sid strings is several times faster; the key goes at the end.
+    # Tasks are grouped and joined by their sid as a categorical (one hash of each sid,
+    # made while the batches were read: the index holds it so), several times faster than
+    # by the 34-character strings; the segments get it back as a string at the end.
     # Each part selects its columns before filtering and sorting: moving the other columns
     # of millions of events around costs time and changes nothing.
-    tasks = events.index.with_columns(_key=pl.col("task_sid"))
+    tasks = events.index
     ends_and_updates = aligned(
         tasks,
         events.attributes,
         "attributes",
-        ("_keep", "_key", "task_sid", "ts", "line", "event_type", "file"),
+        ("_keep", "task_sid", "ts", "line", "event_type", "file"),
     )
     single, repeated = _split_repeated(
         _kept(ends_and_updates, pl.col("event_type").is_in(_END_TYPES), _END_COLUMNS)
     )
     ends = pl.concat(
-        [single, repeated.sort("ts", "line").group_by("_key", maintain_order=True).first()]
+        [single, repeated.sort("ts", "line").group_by("task_sid", maintain_order=True).first()]
     ).select(
-        pl.col("task_sid").cast(pl.String),
+        "task_sid",
         pl.col("ts").alias("ended_at"),
         pl.col("event_type").str.strip_prefix("task.").alias("status"),
         pl.col("task_attributes").alias("end_attributes"),
@@ -116,25 +116,26 @@ def _task_frames(events: EventParts) -> tuple[pl.DataFrame, int, int]:
         "task_canceled_reason",
         pl.col("file").alias("source_file"),
         pl.col("line").alias("source_line"),
-        "_key",
     )
     created = (
-        _kept(tasks, pl.col("event_type") == "task.created", ("_key", "ts"))
-        .group_by("_key")
+        _kept(tasks, pl.col("event_type") == "task.created", ("task_sid", "ts"))
+        .group_by("task_sid")
         .agg(pl.col("ts").min().alias("created_at"))
     )
     single, repeated = _split_repeated(
         _kept(
-            aligned(tasks, events.acceptances, "acceptances", ("_keep", "_key", "ts", "line")),
+            aligned(tasks, events.acceptances, "acceptances", ("_keep", "task_sid", "ts", "line")),
             pl.lit(True),
-            ("_key", "ts", "line", "worker_sid", "worker_name"),
+            ("task_sid", "ts", "line", "worker_sid", "worker_name"),
         )
     )
     accepted = pl.concat(
         [
-            single.select("_key", pl.col("ts").alias("accepted_at"), "worker_sid", "worker_name"),
+            single.select(
+                "task_sid", pl.col("ts").alias("accepted_at"), "worker_sid", "worker_name"
+            ),
             repeated.sort("ts", "line")
-            .group_by("_key")
+            .group_by("task_sid")
             .agg(
                 pl.col("ts").first().alias("accepted_at"),
                 pl.col("worker_sid").last(ignore_nulls=True).alias("worker_sid"),
@@ -143,33 +144,35 @@ def _task_frames(events: EventParts) -> tuple[pl.DataFrame, int, int]:
         ]
     )
     wrapup = (
-        _kept(tasks, pl.col("event_type") == "task.wrapup", ("_key", "ts"))
-        .group_by("_key")
+        _kept(tasks, pl.col("event_type") == "task.wrapup", ("task_sid", "ts"))
+        .group_by("task_sid")
         .agg(pl.col("ts").min().alias("wrapup_at"))
     )
     updates = (
         _kept(
             ends_and_updates,
             pl.col("event_type") == "task.updated",
-            ("_key", "ts", "line", "task_attributes"),
+            ("task_sid", "ts", "line", "task_attributes"),
         )
-        .join(ends.select("_key", "ended_at"), on="_key", how="inner")
+        .join(ends.select("task_sid", "ended_at"), on="task_sid", how="inner")
         .filter(pl.col("ts") >= pl.col("ended_at"))
         .with_columns(in_window=pl.col("ts") <= pl.col("ended_at") + UPDATE_WINDOW)
     )
     late = int(updates["in_window"].not_().sum())
-    task_sids = tasks.get_column("_key").filter(tasks.get_column("_keep")).drop_nulls().n_unique()
+    task_sids = (
+        tasks.get_column("task_sid").filter(tasks.get_column("_keep")).drop_nulls().n_unique()
+    )
     latest_update = (
         updates.filter(pl.col("in_window") & pl.col("task_attributes").is_not_null())
         .sort("ts", "line")
-        .group_by("_key")
+        .group_by("task_sid")
         .agg(pl.col("task_attributes").last().alias("update_attributes"))
     )
     frame = (
-        ends.join(created, on="_key", how="left")
-        .join(accepted, on="_key", how="left")
-        .join(wrapup, on="_key", how="left")
-        .join(latest_update, on="_key", how="left")
+        ends.join(created, on="task_sid", how="left")
+        .join(accepted, on="task_sid", how="left")
+        .join(wrapup, on="task_sid", how="left")
+        .join(latest_update, on="task_sid", how="left")
         .with_columns(
             # Without a task.created event, the end event's age tells when the task began.
             created_at=pl.coalesce(
@@ -178,8 +181,9 @@ def _task_frames(events: EventParts) -> tuple[pl.DataFrame, int, int]:
             ),
             attributes=pl.coalesce("update_attributes", "end_attributes"),
             status=pl.col("status").cast(SEGMENT_STATUS),
+            task_sid=pl.col("task_sid").cast(pl.String),
         )
-        .drop("update_attributes", "end_attributes", "task_age", "_key")
+        .drop("update_attributes", "end_attributes", "task_age")
         # The segments' order, given here while the frame is narrow: sorting the finished
         # segments would copy all of their columns.
         .sort("created_at", "task_sid")

@@ -23,12 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 import polars as pl
 
-from geoflex.ingest._fastjson import (
-    SAMPLE_BYTES,
-    FastJSONError,
-    arrow_schema,
-    read_fast,
-)
+from geoflex.ingest._fastjson import SAMPLE_BYTES, FastJSONError, arrow_schema, read_fast
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `import geoflex` light
     import numpy as np
