@@ -40,7 +40,7 @@ def test_mapped_batches_cover_the_file_in_whole_lines(
         assert bytes(batch).endswith(b"\n")
         # A batch is one window, unless its first line alone is longer.
         assert len(batch) <= window or b"\n" not in bytes(batch[:-1])[:window]
-    # Same lines as the streaming reader's batches.
+    # The streaming reader (pipes, gzip) covers the same bytes.
     stream_batches = list(_read._batches(io.BytesIO(data)))
     assert b"".join(stream_batches) == data
 
