@@ -455,7 +455,7 @@ def _snapshots(events: EventParts) -> pl.DataFrame:
         .group_by("worker_sid", maintain_order=True)
         .agg(
             pl.col("worker_name").last(ignore_nulls=True),
-            pl.col("worker_attributes").last(ignore_nulls=True),
+            pl.col("worker_attributes").last(ignore_nulls=True).cast(pl.String),
             pl.col("file").last(),
             pl.col("line").last(),
         )
@@ -491,7 +491,9 @@ def _agents(
             pl.col("created_at").min().alias("first_task_at"),
             pl.col("ended_at").max().alias("last_task_at"),
         )
-        .collect()
+        # The streaming engine adds floats in whatever order its threads finish: the sums
+        # would change from run to run in the last bits.
+        .collect(engine="in-memory")
     )
     agents = (
         pl.concat([snapshots.select("worker_sid", "worker_name"), attrs], how="horizontal")

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import glob
-import gzip
 import io
 import json
-import mmap
 import os
-import stat
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, Union, cast
+from typing import Union
 
 import polars as pl
 
 from geoflex._errors import DataError
 from geoflex.ingest._build import build
+from geoflex.ingest._files import Prefixed, file_batches, open_events, stream_batches
 from geoflex.ingest._ndjson import Buffer, ParsedLines, parse_ndjson
 from geoflex.ingest._normalize import canonical_events
 from geoflex.ingest._parts import EventParts, concat_parts, split_events
@@ -36,7 +33,6 @@ EventSource = Union[
     pl.LazyFrame,
     Sequence[Union[str, "os.PathLike[str]", pl.DataFrame, pl.LazyFrame]],
 ]
-_READ_BYTES = 16 << 20
 # Threads parsing batches: one more than the cores (up to 4; each holds a 16 MB batch and
 # its rows), so a core whose thread is waiting for the GIL (numpy, bookkeeping) has another
 # batch to parse: on 2 cores, 3 threads read the 1M benchmark corpus ~7% faster than 2.
@@ -94,6 +90,8 @@ class FlexData:
 @dataclass
 class _Accumulator:
     events: list[EventParts] = field(default_factory=list)
+    # The categories of the worker attributes of every batch of this read.
+    worker_attributes: pl.Categories = field(default_factory=pl.Categories.random)
     problems: list[tuple[str, int, str]] = field(default_factory=list)
     lines: int = 0
     blank_lines: int = 0
@@ -130,70 +128,6 @@ def _expand(source: EventSource) -> Iterator[str | pl.DataFrame]:
             "source must be a path, a glob, a polars frame or a list of them, "
             f"not {type(source).__name__}"
         )
-
-
-@contextlib.contextmanager
-def _open(path: str) -> Iterator[IO[bytes]]:
-    """The file's bytes, gunzipped when it is gzip (told by its magic number, not its name).
-
-    The file is opened once and its magic number peeked at, not read: a named pipe (say, a
-    shell's ``<(zcat ...)``) gives its bytes only once.
-    """
-    with open(path, "rb") as raw:
-        if raw.peek(2)[:2] == b"\x1f\x8b":
-            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-                yield cast("IO[bytes]", unzipped)
-        else:
-            yield raw
-
-
-def _batches(stream: _Readable) -> Iterator[bytes]:
-    """Pieces of about 16 MB, each ending just after a newline (except the last)."""
-    rest = b""
-    while True:
-        block = stream.read(_READ_BYTES)
-        if not block:
-            if rest:
-                yield rest
-            return
-        data = rest + block
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            rest = data
-            continue
-        yield data[: cut + 1]
-        rest = data[cut + 1 :]
-
-
-def _mapped_batches(fd: int) -> Iterator[memoryview]:
-    """A regular file (open as ``fd``) in batches like ``_batches``' (about 16 MB, each
-    ending just after a newline but the last), as windows of private memory maps instead of
-    copies: pyarrow reads the page cache directly, and the kernel copies nothing. A window
-    is copy-on-write, so the parser may blank lines in it while the file stays as it is;
-    it is unmapped once the last view of it goes.
-
-    Like any memory-mapped reader (polars' among them), this assumes the file is not cut
-    shorter while it is read; data appended meanwhile is not read.
-    """
-    size = os.fstat(fd).st_size
-    pos = 0
-    while pos < size:
-        base = pos - pos % mmap.ALLOCATIONGRANULARITY  # a map starts at such an offset
-        want = _READ_BYTES
-        while True:
-            length = min(size - base, pos - base + want)
-            window = mmap.mmap(fd, length, access=mmap.ACCESS_COPY, offset=base)
-            if base + length == size:
-                end = length
-                break
-            cut = window.rfind(b"\n", pos - base, length)
-            if cut >= 0:
-                end = cut + 1
-                break
-            window.close()  # no newline yet: a longer window, as _batches reads further
-            want += _READ_BYTES
-        yield memoryview(window)[pos - base : end]
-        pos = base + end
 
 
 def _kind(head: bytes, path: str) -> str:
@@ -245,14 +179,12 @@ def _add_parsed(
     acc.events.append(events)
 
 
-class _Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
-def _parse_batch(batch: Buffer, name: str) -> tuple[ParsedLines, EventParts]:
+def _parse_batch(
+    batch: Buffer, name: str, worker_attributes: pl.Categories
+) -> tuple[ParsedLines, EventParts]:
     """One batch -> its parse (lines numbered from 1) and its events, split in parts."""
     parsed = parse_ndjson(batch, batch_schema(batch))
-    events = split_events(canonical_events(parsed.frame, name))
+    events = split_events(canonical_events(parsed.frame, name), worker_attributes)
     parsed.frame = pl.DataFrame()
     return parsed, events
 
@@ -261,7 +193,9 @@ def _read_ndjson_stream(acc: _Accumulator, batches: Iterator[Buffer], name: str)
     """Parse the batches on a few threads (pyarrow and polars release the GIL), in order.
 
     At most a few batches are in flight, so memory does not grow with the file; line
-    numbers are made global when a batch's result is taken, in file order.
+    numbers are made global when a batch's result is taken, in file order. When the next
+    batch is asked for, at most ``_THREADS`` earlier ones are still being parsed: the
+    memory of the others may be used again.
     """
     line = 1
     pending: deque[Future[tuple[ParsedLines, EventParts]]] = deque()
@@ -275,7 +209,7 @@ def _read_ndjson_stream(acc: _Accumulator, batches: Iterator[Buffer], name: str)
 
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         for batch in batches:
-            pending.append(pool.submit(_parse_batch, batch, name))
+            pending.append(pool.submit(_parse_batch, batch, name, acc.worker_attributes))
             if len(pending) > _THREADS:
                 take()
         while pending:
@@ -308,7 +242,7 @@ def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
         {header[i]: [r[i] or None for r in rows] for i in known} | {"_line": lines},
         schema={header[i]: pl.String for i in known} | {"_line": pl.Int64},
     )
-    acc.events.append(split_events(canonical_events(frame, name)))
+    acc.events.append(split_events(canonical_events(frame, name), acc.worker_attributes))
 
 
 def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
@@ -319,7 +253,7 @@ def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
         text = frame.get_column(strings[0]).fill_null("").str.replace_all(r"[\r\n]", " ")
         data = (text.str.join("\n").item() or "").encode()
         acc.lines += frame.height
-        _add_parsed(acc, *_parse_batch(data + b"\n", name), name, 1)
+        _add_parsed(acc, *_parse_batch(data + b"\n", name, acc.worker_attributes), name, 1)
         return
     if not set(frame.columns) & set(RAW_SCHEMA):
         raise DataError(
@@ -331,21 +265,18 @@ def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
     buffer = io.BytesIO()
     frame.select(c for c in frame.columns if c in RAW_SCHEMA).write_ndjson(buffer)
     data = buffer.getvalue()
-    _add_parsed(acc, *_parse_batch(data, name), name, 1)
+    _add_parsed(acc, *_parse_batch(data, name, acc.worker_attributes), name, 1)
 
 
 def _read_path(acc: _Accumulator, path: str) -> None:
-    with _open(path) as stream:
+    with open_events(path) as stream:
         head = stream.read(1 << 16)
         kind = _kind(head, path)
         if kind == "ndjson":
-            regular = isinstance(stream, io.BufferedReader) and stat.S_ISREG(
-                os.fstat(stream.fileno()).st_mode
-            )
-            batches: Iterator[Buffer] = (
-                _mapped_batches(stream.fileno()) if regular else _batches(_Prefixed(head, stream))
-            )
-            _read_ndjson_stream(acc, batches, path)
+            # _read_ndjson_stream is done with a batch once _THREADS later ones are asked
+            # for; its buffer is used again one batch after that, to spare.
+            batches = file_batches(path, stream, reuse_after=_THREADS + 1)
+            _read_ndjson_stream(acc, batches or stream_batches(Prefixed(head, stream)), path)
             return
         data = head + stream.read()
     if kind == "csv":
@@ -355,32 +286,18 @@ def _read_path(acc: _Accumulator, path: str) -> None:
         lines = _document_lines(data)
     except ValueError as exc:
         if kind == "document?":  # not one document after all: NDJSON, first line broken
-            _read_ndjson_stream(acc, _batches(io.BytesIO(data)), path)
+            _read_ndjson_stream(acc, stream_batches(io.BytesIO(data)), path)
             return
         line = getattr(exc, "lineno", 1)
         acc.problems.append((path, int(line), f"invalid JSON document: {exc}"))
         acc.lines += data.count(b"\n") + 1
         return
     acc.lines += lines.count(b"\n")
-    parsed, events = _parse_batch(lines, path)
+    parsed, events = _parse_batch(lines, path, acc.worker_attributes)
     # In a document, "line" is the event's position (1-based) in the array.
     acc.problems += [(path, p.line, f"event #{p.line}: {p.reason}") for p in parsed.problems]
     acc.blank_lines += parsed.blank_lines
     acc.events.append(events)
-
-
-class _Prefixed:
-    """A stream that first returns ``head`` (already read to sniff the format), then the rest."""
-
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head = head
-        self._rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            out, self._head = self._head, b""
-            return out
-        return self._rest.read(size)
 
 
 def _problem_reason() -> pl.Expr:
@@ -462,8 +379,10 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     (PascalCase ``EventType``, ``TaskSid``, ``TaskAttributes``, ``Timestamp``...), and
     pages of the TaskRouter Events REST resource (``{"events": [...]}``). Files may be
     gzipped. NDJSON is read in 16 MB batches on a few threads, by pyarrow's JSON reader
-    where it gives exactly what polars' would, by polars' otherwise; a regular file is
-    memory-mapped (it must not be cut shorter while it is read).
+    where it gives exactly what polars' would, by polars' otherwise. A regular file in the
+    page cache is memory-mapped (it must not be cut shorter while it is read); one that is
+    not is read straight from the disk (``O_DIRECT``), which spares the CPU the cost of
+    filling the cache.
 
     Insights rules applied: the attributes that count are those at completion or
     cancellation, replaced by updates that arrive within 5 minutes after it (later updates
@@ -517,7 +436,7 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     events = (
         concat_parts(acc.events)
         if acc.events
-        else split_events(pl.DataFrame(schema=CANONICAL_SCHEMA))
+        else split_events(pl.DataFrame(schema=CANONICAL_SCHEMA), acc.worker_attributes)
     )
     acc.events.clear()
     keep, bad, counts = _screen(events.index)

@@ -1,7 +1,8 @@
-"""File batches: memory-mapped windows of a regular file, a stream's pieces otherwise."""
+"""File batches: a regular file read directly or memory-mapped, a stream's pieces otherwise."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import random
@@ -12,12 +13,27 @@ import pytest
 
 import geoflex
 import geoflex.sample
-from geoflex.ingest import _read
+from geoflex.ingest import _files
 
 
 def _mapped(path: Path) -> list[memoryview]:
     with open(path, "rb") as stream:
-        return list(_read._mapped_batches(stream.fileno()))
+        return list(_files.mapped_batches(stream.fileno()))
+
+
+def _direct(path: Path, reuse_after: int = 2) -> list[bytes]:
+    """Direct batches, each copied as it comes (its buffer is used again later)."""
+    direct = _files._open_direct(str(path))
+    assert direct is not None, "this file system reads directly"
+    with open(path, "rb") as stream:
+        return [bytes(b) for b in _files._direct_batches(direct, stream.fileno(), reuse_after)]
+
+
+def _cold(path: Path) -> None:
+    """Drop the file's pages from the page cache (the kernel may keep some)."""
+    with open(path, "rb") as stream:
+        os.fsync(stream.fileno())
+        os.posix_fadvise(stream.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -28,7 +44,7 @@ def test_mapped_batches_cover_the_file_in_whole_lines(
     # Windows of a few kB start at offsets that are not multiples of the map granularity;
     # some lines are longer than a window.
     window = rng.choice([1000, 5000, 9000, 20000])
-    monkeypatch.setattr(_read, "_READ_BYTES", window)
+    monkeypatch.setattr(_files, "_READ_BYTES", window)
     lengths = [0, 1, 5, 90, 700, 3000, 25000]
     lines = [b"x" * rng.choice(lengths) for _ in range(rng.randint(0, 200))]
     data = b"\n".join(lines) + rng.choice([b"", b"\n", b"\n\n"])
@@ -41,8 +57,89 @@ def test_mapped_batches_cover_the_file_in_whole_lines(
         # A batch is one window, unless its first line alone is longer.
         assert len(batch) <= window or b"\n" not in bytes(batch[:-1])[:window]
     # The streaming reader (pipes, gzip) covers the same bytes.
-    stream_batches = list(_read._batches(io.BytesIO(data)))
+    stream_batches = list(_files.stream_batches(io.BytesIO(data)))
     assert b"".join(stream_batches) == data
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_direct_batches_cover_the_file_in_whole_lines(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(seed)
+    # Reads of a few pages; lines longer than a read, and longer than the room kept before
+    # a read for the previous batch's unfinished line.
+    read = rng.choice([4096, 8192, 3 * 4096])
+    monkeypatch.setattr(_files, "_READ_BYTES", read)
+    monkeypatch.setattr(_files, "_CARRY_BYTES", 4096)
+    lengths = [0, 1, 5, 90, 700, 3000, 5000, 25000]
+    lines = [b"x" * rng.choice(lengths) for _ in range(rng.randint(0, 200))]
+    data = b"\n".join(lines) + rng.choice([b"", b"\n", b"\n\n"])
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(data)
+    batches = _direct(path)
+    assert b"".join(batches) == data
+    for batch in batches[:-1]:
+        assert batch.endswith(b"\n")
+        # A batch is the previous read's unfinished line and one read, up to its last line.
+        assert len(batch) - batch.index(b"\n") - 1 <= read
+
+
+def test_a_cold_file_is_read_directly_and_a_cached_one_mapped(tmp_path: Path) -> None:
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(b'{"a": 1}\n' * 200_000)
+    with open(path, "rb") as stream:
+        path.read_bytes()  # now in the page cache
+        assert _files._cached(stream.fileno(), path.stat().st_size)
+        _cold(path)
+        if _files._cached(stream.fileno(), path.stat().st_size):
+            pytest.skip("the kernel kept the file cached")
+        batches = _files.file_batches(str(path), stream, reuse_after=2)
+        assert batches is not None
+        assert b"".join(bytes(b) for b in batches) == path.read_bytes()
+        assert isinstance(batches, type(_files._direct_batches(0, 0, 0)))
+
+
+def test_direct_reads_refused_fall_back_to_the_page_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some file systems open files for direct reads but refuse the reads (EINVAL); this
+    # one does not, so the refusal is simulated.
+    path = tmp_path / "events.ndjson"
+    data = b"".join(b'{"a": %d}\n' % i for i in range(50_000))
+    path.write_bytes(data)
+    real_preadv = os.preadv
+    direct = _files._open_direct(str(path))
+    assert direct is not None
+
+    def preadv(fd: int, buffers: list[memoryview], offset: int, *flags: int) -> int:
+        if fd == direct and offset > 0:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_preadv(fd, buffers, offset, *flags)
+
+    monkeypatch.setattr(os, "preadv", preadv)
+    monkeypatch.setattr(_files, "_READ_BYTES", 1 << 16)
+    with open(path, "rb") as stream:
+        batches = [bytes(b) for b in _files._direct_batches(direct, stream.fileno(), 2)]
+    assert b"".join(batches) == data
+
+
+def test_reused_direct_buffers_do_not_change_what_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small batches in a ring as short as read_events allows: were any table to keep a view
+    # of a batch's buffer, a later batch would overwrite it and the tables would differ.
+    lines = geoflex.sample.generate(300, seed=5)
+    text = "\n".join(lines.to_series().to_list()).encode() + b"\n"
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(text)
+    expected = geoflex.read_events(lines)
+    monkeypatch.setattr(_files, "_READ_BYTES", 1 << 14)
+    monkeypatch.setattr(_files, "_cached", lambda fd, size: False)
+    read = geoflex.read_events(path)
+    assert read.segments.drop("source_file").equals(expected.segments.drop("source_file"))
+    assert read.agents.equals(expected.agents)
+    assert read.counts == expected.counts
+    assert read.problems["line"].to_list() == expected.problems["line"].to_list()
 
 
 def test_blanking_a_mapped_batch_leaves_the_file_alone(tmp_path: Path) -> None:
