@@ -7,6 +7,7 @@ import io
 import os
 import random
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -84,19 +85,41 @@ def test_direct_batches_cover_the_file_in_whole_lines(
         assert len(batch) - batch.index(b"\n") - 1 <= read
 
 
-def test_a_cold_file_is_read_directly_and_a_cached_one_mapped(tmp_path: Path) -> None:
+def test_a_cold_file_is_read_directly_and_a_cached_one_mapped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "events.ndjson"
-    path.write_bytes(b'{"a": 1}\n' * 200_000)
+    data = b'{"a": 1}\n' * 200_000
+    path.write_bytes(data)
+    chosen: list[str] = []
+
+    def recorded(name: str) -> Callable[..., Iterator[memoryview]]:
+        reader = getattr(_files, name)
+
+        def run(*args: int) -> Iterator[memoryview]:
+            chosen.append(name)
+            return reader(*args)  # type: ignore[no-any-return]
+
+        return run
+
+    for name in ("_direct_batches", "mapped_batches"):  # the real readers, recorded
+        monkeypatch.setattr(_files, name, recorded(name))
+
+    def read() -> bytes:
+        with open(path, "rb") as stream:
+            batches = _files.file_batches(str(path), stream, reuse_after=2)
+            assert batches is not None
+            return b"".join(bytes(b) for b in batches)
+
+    path.read_bytes()  # now in the page cache
+    assert read() == data
+    assert chosen == ["mapped_batches"]
+    _cold(path)
     with open(path, "rb") as stream:
-        path.read_bytes()  # now in the page cache
-        assert _files._cached(stream.fileno(), path.stat().st_size)
-        _cold(path)
-        if _files._cached(stream.fileno(), path.stat().st_size):
+        if _files._cached(stream.fileno(), len(data)):
             pytest.skip("the kernel kept the file cached")
-        batches = _files.file_batches(str(path), stream, reuse_after=2)
-        assert batches is not None
-        assert b"".join(bytes(b) for b in batches) == path.read_bytes()
-        assert isinstance(batches, type(_files._direct_batches(0, 0, 0)))
+    assert read() == data
+    assert chosen == ["mapped_batches", "_direct_batches"]
 
 
 def test_direct_reads_refused_fall_back_to_the_page_cache(
