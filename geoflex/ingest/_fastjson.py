@@ -105,7 +105,7 @@ def read_fast(
     import pyarrow.json as pj
 
     # pyarrow does not check that strings are UTF-8; polars rejects a line that is not.
-    # Arrow's validator is fast (well under a millisecond for 16 MB).
+    # Arrow's validator is fast (a few milliseconds for 32 MB).
     buffer = pa.py_buffer(chunk)
     offsets = pa.py_buffer(np.array([0, len(chunk)], dtype=np.int64))
     text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer])

@@ -89,7 +89,7 @@ def _line_bounds(data: Buffer) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
 
     buf = np.frombuffer(data, dtype=np.uint8)
-    # Compared piece by piece into one small array: a temporary as large as the data (16 MB
+    # Compared piece by piece into one small array: a temporary as large as the data (32 MB
     # a batch) would be fresh memory each time, which the kernel must clear page by page.
     scratch = np.empty(min(len(buf), _SCAN_BYTES), dtype=bool)
     pieces = [np.zeros(0, dtype=np.int64)]

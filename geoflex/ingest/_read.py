@@ -33,7 +33,7 @@ EventSource = Union[
     pl.LazyFrame,
     Sequence[Union[str, "os.PathLike[str]", pl.DataFrame, pl.LazyFrame]],
 ]
-# Threads parsing batches: one more than the cores (up to 4; each holds a 16 MB batch and
+# Threads parsing batches: one more than the cores (up to 4; each holds a 32 MB batch and
 # its rows), so a core whose thread is waiting for the GIL (numpy, bookkeeping) has another
 # batch to parse: on 2 cores, 3 threads read the 1M benchmark corpus ~7% faster than 2.
 _THREADS = max(2, min(4, (os.cpu_count() or 1) + 1))
@@ -378,7 +378,7 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     CloudEvents (NDJSON or a JSON array), Event Callback posts logged as NDJSON or CSV
     (PascalCase ``EventType``, ``TaskSid``, ``TaskAttributes``, ``Timestamp``...), and
     pages of the TaskRouter Events REST resource (``{"events": [...]}``). Files may be
-    gzipped. NDJSON is read in 16 MB batches on a few threads, by pyarrow's JSON reader
+    gzipped. NDJSON is read in 32 MB batches on a few threads, by pyarrow's JSON reader
     where it gives exactly what polars' would, by polars' otherwise. A regular file in the
     page cache is memory-mapped (it must not be cut shorter while it is read); one that is
     not is read straight from the disk (``O_DIRECT``), which spares the CPU the cost of
