@@ -74,20 +74,21 @@ class Prefixed:
 
 def stream_batches(stream: Readable) -> Iterator[bytes]:
     """A stream's bytes in batches."""
-    rest = b""
+    # The bytes after the last newline so far; grown in place while a line goes on, so a
+    # line of many reads costs one copy of it, not one per read.
+    rest = bytearray()
     while True:
         block = stream.read(_READ_BYTES)
         if not block:
             if rest:
-                yield rest
+                yield bytes(rest)
             return
-        data = rest + block
-        cut = data.rfind(b"\n")
+        cut = block.rfind(b"\n")  # rest has no newline: the batch ends in this block
         if cut < 0:
-            rest = data
+            rest += block
             continue
-        yield data[: cut + 1]
-        rest = data[cut + 1 :]
+        yield bytes(rest) + block[: cut + 1]
+        rest = bytearray(block[cut + 1 :])
 
 
 def file_batches(path: str, stream: IO[bytes], reuse_after: int) -> Iterator[Buffer] | None:
@@ -97,12 +98,13 @@ def file_batches(path: str, stream: IO[bytes], reuse_after: int) -> Iterator[Buf
     A batch read directly is overwritten ``reuse_after`` batches later: by then the caller
     must be done with it (the parser copies what it keeps).
     """
-    if not isinstance(stream, io.BufferedReader) or not stat.S_ISREG(
-        os.fstat(stream.fileno()).st_mode
-    ):
+    if not isinstance(stream, io.BufferedReader):
         return None
     fd = stream.fileno()
-    size = os.fstat(fd).st_size
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    size = info.st_size
     if size and not _cached(fd, size):
         direct = _open_direct(path)
         if direct is not None:
@@ -124,13 +126,15 @@ def mapped_batches(fd: int) -> Iterator[memoryview]:
     while pos < size:
         base = pos - pos % mmap.ALLOCATIONGRANULARITY  # a map starts at such an offset
         want = _READ_BYTES
+        searched = pos - base  # where this batch's bytes start; none so far held a newline
         while True:
             length = min(size - base, pos - base + want)
             window = mmap.mmap(fd, length, access=mmap.ACCESS_COPY, offset=base)
             if base + length == size:
                 end = length
                 break
-            cut = window.rfind(b"\n", pos - base, length)
+            cut = window.rfind(b"\n", searched, length)
+            searched = length
             if cut >= 0:
                 end = cut + 1
                 break
@@ -201,7 +205,9 @@ def _direct_batches(direct: int, fd: int, reuse_after: int) -> Iterator[memoryvi
         return got
 
     pos = 0
-    carry = b""
+    # The bytes after the last newline so far. A line longer than the room before a read
+    # grows in a buffer of its own, in place, until its newline comes.
+    carry: bytes | bytearray = b""
     turn = 0
     try:
         while True:
@@ -213,18 +219,21 @@ def _direct_batches(direct: int, fd: int, reuse_after: int) -> Iterator[memoryvi
             if len(carry) <= _CARRY_BYTES:
                 start = _CARRY_BYTES - len(carry)
                 buffer[start:_CARRY_BYTES] = carry
-            else:  # a line longer than the room before the read: joined anew (a copy)
-                data = bytearray(carry) + buffer[_CARRY_BYTES:end]
+            else:
+                data = carry if isinstance(carry, bytearray) else bytearray(carry)
+                data += memoryview(buffer)[_CARRY_BYTES:end]
                 start, end = 0, len(data)
             if n < _READ_BYTES:  # the end of the file
                 if end > start:
                     yield memoryview(data)[start:end]
                 return
-            cut = data.rfind(b"\n", start, end)
-            # No newline yet: the whole read is carried, and the same buffer read into again.
-            carry = bytes(data[cut + 1 if cut >= 0 else start : end])
-            if cut >= 0:
-                turn += 1
-                yield memoryview(data)[start : cut + 1]
+            # Only the bytes just read can hold a newline: the carried ones had none.
+            cut = data.rfind(b"\n", end - n, end)
+            if cut < 0:  # no newline yet: all of it is carried, and the buffer read into again
+                carry = data if isinstance(data, bytearray) else bytes(data[start:end])
+                continue
+            carry = bytes(data[cut + 1 : end])
+            turn += 1
+            yield memoryview(data)[start : cut + 1]
     finally:
         os.close(direct)

@@ -94,7 +94,7 @@ def _line_bounds(data: Buffer) -> tuple[np.ndarray, np.ndarray]:
     scratch = np.empty(min(len(buf), _SCAN_BYTES), dtype=bool)
     pieces = [np.zeros(0, dtype=np.int64)]
     for lo in range(0, len(buf), _SCAN_BYTES):
-        is_newline = scratch[: len(buf) - lo] if len(buf) - lo < _SCAN_BYTES else scratch
+        is_newline = scratch[: len(buf) - lo]  # the last piece may be shorter
         np.equal(buf[lo : lo + _SCAN_BYTES], 10, out=is_newline)
         pieces.append(np.flatnonzero(is_newline) + lo)
     newlines = np.concatenate(pieces)
