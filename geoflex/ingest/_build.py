@@ -444,7 +444,9 @@ def _customers(conversations: pl.DataFrame) -> pl.DataFrame:
 
 
 def _snapshots(events: EventParts) -> pl.DataFrame:
-    """Each worker's latest name and attributes (and where they were read)."""
+    """Each worker's latest name and attributes, and the file and line of the event those
+    attributes came from (a later event without attributes does not move them)."""
+    from_attributes = pl.col("worker_attributes").is_not_null()
     return (
         _kept(
             aligned(events.index, events.workers, "workers", ("_keep", "ts", "line", "file")),
@@ -456,8 +458,8 @@ def _snapshots(events: EventParts) -> pl.DataFrame:
         .agg(
             pl.col("worker_name").last(ignore_nulls=True),
             pl.col("worker_attributes").last(ignore_nulls=True).cast(pl.String),
-            pl.col("file").last(),
-            pl.col("line").last(),
+            pl.col("file").filter(from_attributes).last(),
+            pl.col("line").filter(from_attributes).last(),
         )
     )
 

@@ -260,3 +260,32 @@ def test_pretty_printed_json_per_row() -> None:
         )
     )
     assert geoflex.read_events(pretty).segments.equals(geoflex.read_events(lines).segments)
+
+
+def test_bad_worker_attributes_are_reported_at_the_event_that_carried_them(
+    tmp_path: Path,
+) -> None:
+    t = 1_767_625_200_000
+
+    def worker_event(sid: str, etype: str, ts: int, attrs: str | None) -> str:
+        payload = {"eventtype": etype, "timestamp": ts, "sid": sid, "worker_sid": "WK9"}
+        if attrs is not None:
+            payload["worker_attributes"] = attrs
+        if etype.startswith("reservation."):
+            payload["task_sid"] = "WT1"
+        return json.dumps(
+            {"type": "com.twilio.taskrouter." + etype, "id": sid, "data": {"payload": payload}}
+        )
+
+    lines = [
+        worker_event("E1", "worker.activity.update", t, '{"full_name": "Ana"}'),
+        worker_event("E2", "worker.attributes.update", t + 1_000, '{"full_name": '),
+        # Later, a reservation event without attributes: the snapshot keeps line 2's.
+        worker_event("E3", "reservation.completed", t + 2_000, None),
+    ]
+    path = tmp_path / "workers.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    data = geoflex.read_events(path)
+    assert data.problems["line"].to_list() == [2]
+    assert data.problems["reason"].item().startswith("worker_attributes of WK9 ignored")
+    assert data.agents.select("worker_sid", "full_name").rows() == [("WK9", None)]
