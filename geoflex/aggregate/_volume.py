@@ -8,6 +8,7 @@ from typing import Literal, overload
 import polars as pl
 
 from geoflex._errors import ConfigError
+from geoflex._sums import exact_mean, exact_sum
 from geoflex.aggregate._frames import FrameT, as_list, check_columns, like_input
 from geoflex.aggregate._time import Clock, Every, clock_time, interval_duration
 
@@ -57,7 +58,8 @@ def _aggregations(frame: pl.DataFrame | pl.LazyFrame, measures: list[str]) -> li
     if "abandoned" in frame.collect_schema().names():
         aggs.append(pl.col("abandoned").sum().cast(pl.Int64).alias("abandoned"))
     for m in measures:
-        aggs += [pl.col(m).sum().alias(m), pl.col(m).mean().alias(f"avg_{m}")]
+        # Exact sums: polars' float sums change in their last bits from run to run.
+        aggs += [exact_sum(m), exact_mean(m).alias(f"avg_{m}")]
     return aggs
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from geoflex._sums import exact_sum
 from geoflex.ingest._attributes import cut_long_strings, decode_json_column
 from geoflex.ingest._parts import EventParts, aligned
 from geoflex.ingest._schema import (
@@ -410,12 +411,12 @@ def _conversations(segments: pl.DataFrame) -> pl.DataFrame:
             pl.col("worker_sid").last(ignore_nulls=True).alias("last_worker_sid"),
             pl.col("abandoned").all().alias("abandoned"),
             pl.col("outcome").last(ignore_nulls=True),
-            pl.col("wait_time").sum(),
-            pl.col("talk_time").sum(),
-            pl.col("wrapup_time").sum(),
-            pl.col("handle_time").sum(),
-            pl.col("hold_time").sum(),
-            pl.col("ivr_time").sum(),
+            exact_sum("wait_time"),
+            exact_sum("talk_time"),
+            exact_sum("wrapup_time"),
+            exact_sum("handle_time"),
+            exact_sum("hold_time"),
+            exact_sum("ivr_time"),
             *(pl.col(c).first(ignore_nulls=True) for c in customer_cols),
         )
         .drop("_key")
@@ -437,7 +438,7 @@ def _customers(conversations: pl.DataFrame) -> pl.DataFrame:
             pl.col("segments").sum(),
             pl.col("started_at").min().alias("first_contact"),
             pl.col("started_at").max().alias("last_contact"),
-            pl.col("handle_time").sum(),
+            exact_sum("handle_time"),
             *(pl.col(c).last(ignore_nulls=True) for c in customer_cols),
         )
     )
@@ -488,14 +489,12 @@ def _agents(
         .group_by("worker_sid")
         .agg(
             pl.len().cast(pl.Int64).alias("segments"),
-            pl.col("handle_time").sum(),
-            pl.col("talk_time").sum(),
+            exact_sum("handle_time"),
+            exact_sum("talk_time"),
             pl.col("created_at").min().alias("first_task_at"),
             pl.col("ended_at").max().alias("last_task_at"),
         )
-        # The streaming engine adds floats in whatever order its threads finish: the sums
-        # would change from run to run in the last bits.
-        .collect(engine="in-memory")
+        .collect()
     )
     agents = (
         pl.concat([snapshots.select("worker_sid", "worker_name"), attrs], how="horizontal")

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from geoflex._errors import DataError
+from geoflex._sums import exact_mean
 from geoflex.report._compute import (
     accuracy_frame,
     locate,
@@ -64,7 +65,7 @@ def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, 
     where = (
         placed.filter(pl.col("latitude").is_not_null())
         .group_by("place")
-        .agg(pl.col("latitude").mean(), pl.col("longitude").mean())
+        .agg(exact_mean("latitude"), exact_mean("longitude"))
     )
     per_place = (
         found.group_by("place")

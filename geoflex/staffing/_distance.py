@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from geoflex._errors import ColumnError
+from geoflex._sums import exact_mean
 
 __all__ = ["nearest_sites"]
 
@@ -57,8 +58,8 @@ def nearest_sites(
         .group_by(pl.col(site).cast(pl.String).alias("_site"))
         .agg(
             pl.len().alias("_agents"),
-            pl.col("latitude").mean().alias("_slat"),
-            pl.col("longitude").mean().alias("_slon"),
+            exact_mean("latitude").alias("_slat"),
+            exact_mean("longitude").alias("_slon"),
         )
     )
     indexed = places.with_row_index("_row")

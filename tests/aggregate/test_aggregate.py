@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -52,6 +53,40 @@ def test_volume_by_place_and_any_column() -> None:
     assert dict(codes.select("area_code", "contacts").iter_rows()) == {"212": 1, "347": 1, None: 2}
     with pytest.raises(ColumnError, match=r"geoflex\.resolve"):
         geoflex.volume(seg.drop("country"), "country")
+
+
+def test_sums_are_exact_and_the_same_on_every_run() -> None:
+    # polars adds floats in whatever order its threads finish, so its sums of many rows
+    # change in their last bits from run to run; geoflex's must not.
+    rng = np.random.default_rng(5)
+    n = 600_000
+    seg = pl.DataFrame(
+        {
+            "created_at": pl.datetime_range(
+                dt.datetime(2026, 3, 2, tzinfo=UTC),
+                dt.datetime(2026, 3, 2, tzinfo=UTC) + dt.timedelta(seconds=n - 1),
+                "1s",
+                eager=True,
+            ),
+            "state_code": rng.choice(["US-NY", "US-TX", "US-WA"], n),
+            "handle_time": np.round(rng.random(n) * 600, 3),
+        }
+    )
+    seg = pl.concat([seg.slice(i, 50_000) for i in range(0, n, 50_000)], rechunk=False)
+    runs = [
+        (geoflex.volume(seg, "state_code"), geoflex.hour_of_week(seg, clock="utc"))
+        for _ in range(8)
+    ]
+    for volume, hours in runs[1:]:
+        assert volume.equals(runs[0][0])
+        assert hours.equals(runs[0][1])
+    # Each total is the exact sum of the values (milliseconds here), rounded once.
+    for code, total in runs[0][0].select("state_code", "handle_time").rows():
+        values = seg.filter(pl.col("state_code") == code)["handle_time"]
+        exact = sum(round(v * 1000) for v in values) / 1000
+        assert total == pytest.approx(exact, rel=1e-15, abs=0)
+    small = pl.DataFrame({"queue": ["Sales"] * 3, "handle_time": [0.1, 0.2, 0.4]})
+    assert geoflex.volume(small, "queue")["handle_time"].item() == 0.7  # floats: 0.70...01
 
 
 def test_lazy_in_lazy_out() -> None:
