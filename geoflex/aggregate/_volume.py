@@ -119,6 +119,13 @@ def volume(
     Same kind as ``frame``: one row per group with ``contacts``, ``abandoned`` (when the
     input has it), and for each measure its total and ``avg_`` mean, by contacts descending.
 
+    Notes
+    -----
+    Totals and means are summed exactly (as decimals, 9 places after the point), so they
+    are the same on every run: polars' own float sums can change in their last bits from
+    one run to the next. The same holds for :func:`by_interval`, :func:`hour_of_week` and
+    the totals of ``read_events``' conversations, customers and agents.
+
     Examples
     --------
     >>> import polars as pl

@@ -18,7 +18,13 @@ import polars as pl
 
 from geoflex._errors import DataError
 from geoflex.ingest._build import build
-from geoflex.ingest._files import Prefixed, file_batches, open_events, stream_batches
+from geoflex.ingest._files import (
+    Prefixed,
+    file_batches,
+    frame_batches,
+    open_events,
+    stream_batches,
+)
 from geoflex.ingest._ndjson import Buffer, ParsedLines, parse_ndjson
 from geoflex.ingest._normalize import canonical_events
 from geoflex.ingest._parts import EventParts, concat_parts, split_events
@@ -246,26 +252,21 @@ def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
 
 
 def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
+    """A frame's rows, one event a row (line numbers are row numbers), read in batches
+    like a file."""
     strings = [c for c, t in frame.schema.items() if t == pl.String]
     if frame.width == 1 and strings and strings[0] not in RAW_SCHEMA:
-        # One string column: JSON lines (e.g. geoflex.sample.generate()). A pretty-printed
-        # document per row is fine: its newlines are whitespace.
-        text = frame.get_column(strings[0]).fill_null("").str.replace_all(r"[\r\n]", " ")
-        data = (text.str.join("\n").item() or "").encode()
-        acc.lines += frame.height
-        _add_parsed(acc, *_parse_batch(data + b"\n", name, acc.worker_attributes), name, 1)
+        # One string column: JSON lines (e.g. geoflex.sample.generate()).
+        _read_ndjson_stream(acc, frame_batches(frame, lines=strings[0]), name)
         return
     if not set(frame.columns) & set(RAW_SCHEMA):
         raise DataError(
             f"{name}: no TaskRouter event columns (expected e.g. EventType/TaskSid, "
             f"event_type/event_data, or type/data); got {frame.columns[:8]}"
         )
-    acc.lines += frame.height
-    # Serialize so nested columns (data, event_data) go through the same checked reader.
-    buffer = io.BytesIO()
-    frame.select(c for c in frame.columns if c in RAW_SCHEMA).write_ndjson(buffer)
-    data = buffer.getvalue()
-    _add_parsed(acc, *_parse_batch(data, name, acc.worker_attributes), name, 1)
+    # Serialized, so that nested columns (data, event_data) go through the same checked reader.
+    events = frame.select(c for c in frame.columns if c in RAW_SCHEMA)
+    _read_ndjson_stream(acc, frame_batches(events), name)
 
 
 def _read_path(acc: _Accumulator, path: str) -> None:

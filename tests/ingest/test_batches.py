@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import geoflex
@@ -197,3 +198,29 @@ def test_a_named_pipe_is_read_as_a_stream(tmp_path: Path) -> None:
     assert from_pipe.segments.drop("source_file").equals(from_file.segments.drop("source_file"))
     assert from_pipe.counts == from_file.counts
     assert from_pipe.problems["line"].to_list() == from_file.problems["line"].to_list()
+
+
+def test_frames_are_read_in_batches_like_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = geoflex.sample.generate(300, seed=5)  # dirty: broken lines, duplicates...
+    # A null row and a row broken over lines stay one line each: line numbers are rows.
+    extra = ["{not json", None, '{"type": "x",\n "data": {}}']
+    lines = pl.concat([lines, pl.DataFrame({"line": extra})])
+    whole = geoflex.read_events(lines)  # one batch
+    monkeypatch.setattr(_files, "_READ_BYTES", 1 << 14)
+    assert len(list(_files.frame_batches(lines, lines="line"))) > 10
+    batched = geoflex.read_events(lines)
+    for table in ("segments", "conversations", "customers", "agents", "problems"):
+        assert getattr(batched, table).equals(getattr(whole, table)), table
+    assert (batched.counts, batched.truncated) == (whole.counts, whole.truncated)
+    assert batched.counts["lines"] == lines.height
+    assert batched.problems.filter(pl.col("line") > lines.height - 3)["line"].to_list() == [
+        lines.height - 2,
+        lines.height,
+    ]
+    # Rows of event columns (as a CSV or a table gives them) are batched the same way.
+    rows = pl.DataFrame(
+        {"EventType": ["task.created", "task.completed"] * 400, "TaskSid": ["WT1", "WT1"] * 400}
+    ).with_columns(Timestamp=pl.int_range(1_767_625_200, 1_767_625_200 + 800).cast(pl.String))
+    assert len(list(_files.frame_batches(rows))) > 1
+    assert geoflex.read_events(rows).problems.height == 0
+    assert geoflex.read_events(rows).counts["lines"] == 800
