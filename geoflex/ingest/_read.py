@@ -157,6 +157,25 @@ def _kind(head: bytes, path: str) -> str:
     return "ndjson"
 
 
+def _array_events(data: bytes, name: str) -> pl.DataFrame | None:
+    """A JSON array of event objects as canonical events, read by polars' native reader (an
+    event's "line" is its position in the array), or None when that reader cannot take it
+    whole: a broken document, an element that is not an object, an object where a field
+    holds text. :func:`_document_lines` then reads it element by element and names each
+    problem. polars reads the elements as it reads NDJSON lines: an event gives the same
+    row from an array as from a line (a repeated key, say: the first counts).
+    """
+    if not data.lstrip().startswith(b"["):
+        return None
+    try:
+        frame = pl.read_json(data, schema=batch_schema(data))
+    except Exception:  # polars raises several error types for bad JSON
+        return None
+    if frame.select(pl.all_horizontal(pl.all().is_null()).any()).item():
+        return None  # an empty object: left to the element-by-element reader's verdict
+    return canonical_events(frame, name)
+
+
 def _document_lines(text: bytes) -> bytes:
     """A JSON array of events or a REST page ({"events": [...]}) as NDJSON, one per line.
 
@@ -283,6 +302,11 @@ def _read_path(acc: _Accumulator, path: str) -> None:
     if kind == "csv":
         _read_csv(acc, data, path)
         return
+    array = _array_events(data, path)
+    if array is not None:
+        acc.lines += array.height
+        acc.events.append(split_events(array, acc.worker_attributes))
+        return
     try:
         lines = _document_lines(data)
     except ValueError as exc:
@@ -383,7 +407,9 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     where it gives exactly what polars' would, by polars' otherwise. A regular file in the
     page cache is memory-mapped (it must not be cut shorter while it is read); one that is
     not is read straight from the disk (``O_DIRECT``), which spares the CPU the cost of
-    filling the cache.
+    filling the cache. Frames are read in the same batches. A JSON array is read whole by
+    polars' document reader, or element by element when that reader fails, so that each bad
+    element is named; for large inputs, NDJSON is the format (bounded memory, parallel).
 
     Insights rules applied: the attributes that count are those at completion or
     cancellation, replaced by updates that arrive within 5 minutes after it (later updates

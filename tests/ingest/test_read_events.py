@@ -14,6 +14,7 @@ from polars.testing import assert_frame_equal
 import geoflex
 import geoflex.sample
 from geoflex import DataError
+from geoflex.ingest import _read
 from geoflex.ingest._attributes import MAX_ATTRIBUTE_CHARS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -315,3 +316,46 @@ def test_conversation_totals_are_exact_sums(tmp_path: Path) -> None:
     assert data.segments["wait_time"].to_list() == [0.1, 0.2, 0.4]
     assert data.conversations.select("segments", "wait_time").row(0) == (3, 0.7)
     assert data.customers["handle_time"].item() == data.conversations["handle_time"].item()
+
+
+def test_a_json_array_reads_as_its_lines(tmp_path: Path) -> None:
+    # polars' document reader takes a valid array whole; each element gives the row its line
+    # would (the sample's duplicates, late updates, long values and bad attributes included).
+    lines = []
+    for line in geoflex.sample.generate(300, seed=5)["line"].to_list():
+        try:
+            json.loads(line)
+        except ValueError:
+            continue  # a broken line would break the whole document
+        lines.append(line)
+    ndjson, array = tmp_path / "e.ndjson", tmp_path / "e.json"
+    ndjson.write_text("\n".join(lines) + "\n")
+    array.write_text("[\n" + ",\n".join(lines) + "\n]\n")
+    assert _read._array_events(array.read_bytes(), "e.json") is not None  # read whole
+    a, b = geoflex.read_events(ndjson), geoflex.read_events(array)
+    for table in ("segments", "conversations", "customers", "agents"):
+        x, y = getattr(a, table), getattr(b, table)
+        assert x.drop("source_file", strict=False).equals(y.drop("source_file", strict=False))
+    assert a.problems.drop("file").equals(b.problems.drop("file"))
+    assert (a.counts, a.truncated) == (b.counts, b.truncated)
+    assert b.counts["duplicates"] > 0
+
+
+def test_a_json_array_with_odd_elements_names_each_one(tmp_path: Path) -> None:
+    t = 1_767_625_200_000
+    good = _event("E1", "task.completed", t, {"conversations": {"outcome": "done"}})
+    path = tmp_path / "odd.json"
+    path.write_text(f'[{good}, null, 5, {{}}, {{"type": {{"nested": 1}}}}]')
+    assert _read._array_events(path.read_bytes(), "odd.json") is None  # element by element
+    data = geoflex.read_events(path)
+    assert data.segments.height == 1
+    reasons = dict(zip(data.problems["line"], data.problems["reason"], strict=True))
+    assert sorted(reasons) == [2, 3, 4, 5]
+    assert reasons[2].startswith("event #2: not a usable JSON object")
+    assert reasons[3].startswith("event #3: not a usable JSON object")
+    assert "no event type" in reasons[4]
+    broken = tmp_path / "broken.json"
+    broken.write_text(f"[{good},\n{good[:-5]}]")
+    data = geoflex.read_events(broken)
+    assert data.problems["reason"].item().startswith("invalid JSON document")
+    assert data.problems["line"].item() == 2
