@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `impor
     import numpy as np
     import pyarrow as pa
 
-__all__ = ["LineProblem", "ParsedLines", "parse_lines", "parse_ndjson"]
+__all__ = ["LineProblem", "ParsedLines", "line_bounds", "parse_lines", "parse_ndjson"]
 
 _BATCH_BYTES = 64 << 20
 # Bytes compared at a time when looking for newlines (fits in a core's L2 cache).
@@ -84,7 +84,7 @@ def _read(chunk: bytes, schema: Mapping[str, Any]) -> pl.DataFrame:
     return pl.read_ndjson(io.BytesIO(chunk), schema=dict(schema))
 
 
-def _line_bounds(data: Buffer) -> tuple[np.ndarray, np.ndarray]:
+def line_bounds(data: Buffer) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive, without the newline) byte offsets of every line."""
     import numpy as np
 
@@ -260,7 +260,7 @@ def parse_ndjson(data: Buffer, schema: Mapping[str, Any]) -> ParsedLines:
     >>> [p.line for p in parsed.problems], parsed.blank_lines
     ([3], 1)
     """
-    starts, ends = _line_bounds(data)
+    starts, ends = line_bounds(data)
     return parse_lines(data, starts, ends, schema)
 
 

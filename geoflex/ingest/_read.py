@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import glob
 import io
 import json
@@ -18,6 +17,7 @@ import polars as pl
 
 from geoflex._errors import DataError
 from geoflex.ingest._build import build
+from geoflex.ingest._csv import read_csv_rows
 from geoflex.ingest._files import (
     Prefixed,
     file_batches,
@@ -243,31 +243,11 @@ def _read_ndjson_stream(acc: _Accumulator, batches: Iterator[Buffer], name: str)
 
 def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
     """Event Callback posts logged as CSV (PascalCase columns); row problems by line."""
-    text = data.decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        return
-    width = len(header)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    line = reader.line_num
-    for row in reader:
-        acc.lines += 1
-        if not row or not any(cell.strip() for cell in row):
-            acc.blank_lines += 1
-        elif len(row) != width:
-            acc.problems.append((name, line + 1, f"{len(row)} fields, the header has {width}"))
-        else:
-            rows.append(row)
-            lines.append(line + 1)
-        line = reader.line_num
-    known = [i for i, col in enumerate(header) if col in RAW_SCHEMA]
-    frame = pl.DataFrame(
-        {header[i]: [r[i] or None for r in rows] for i in known} | {"_line": lines},
-        schema={header[i]: pl.String for i in known} | {"_line": pl.Int64},
-    )
-    acc.events.append(split_events(canonical_events(frame, name), acc.worker_attributes))
+    rows = read_csv_rows(data)
+    acc.lines += rows.lines
+    acc.blank_lines += rows.blank_lines
+    acc.problems += [(name, line, reason) for line, reason in rows.problems]
+    acc.events.append(split_events(canonical_events(rows.frame, name), acc.worker_attributes))
 
 
 def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
