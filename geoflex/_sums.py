@@ -3,7 +3,8 @@
 polars' group-by adds floats in whatever order its threads finish (with either engine), so
 one sum can differ in its last bits from one run to the next: tables and reports would not
 reproduce. Summed as decimals, 9 places after the point (a nanosecond, for durations in
-seconds), a sum is exact, so the order does not matter; it is rounded to a float once.
+seconds), a sum is exact, so the order does not matter; it is then converted to a float
+(within a unit in its last place of the exact sum).
 """
 
 from __future__ import annotations

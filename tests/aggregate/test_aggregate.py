@@ -80,7 +80,7 @@ def test_sums_are_exact_and_the_same_on_every_run() -> None:
     for volume, hours in runs[1:]:
         assert volume.equals(runs[0][0])
         assert hours.equals(runs[0][1])
-    # Each total is the exact sum of the values (milliseconds here), rounded once.
+    # Each total is the exact sum of the values (milliseconds here), as a float.
     for code, total in runs[0][0].select("state_code", "handle_time").rows():
         values = seg.filter(pl.col("state_code") == code)["handle_time"]
         exact = sum(round(v * 1000) for v in values) / 1000
