@@ -11,6 +11,11 @@ such a run is split in halves recursively until every bad line is isolated (k ba
 cost about k·log2(run) extra parses of shrinking slices). Either way every good line keeps
 its number. A line alone is judged by Python's json module first, then by polars: a bad
 line's problem is the verdict of the first that rejects it.
+
+A line that holds a JSON array (an Event Streams webhook delivery, several events, logged
+as one line) gives a row per element, each numbered as its line: polars decodes all such
+lines of a batch at once; when it cannot, each line's elements are split by Python's json
+module and read as lines of their own, so that each bad element is a problem at its line.
 """
 
 from __future__ import annotations
@@ -244,12 +249,12 @@ def _runs(
     return blank, runs
 
 
-def parse_ndjson(data: Buffer, schema: Mapping[str, Any]) -> ParsedLines:
+def parse_ndjson(data: Buffer, schema: Mapping[str, Any], *, arrays: bool = False) -> ParsedLines:
     """Parse NDJSON ``data`` with ``schema``; see the module docstring.
 
     A ``bytearray`` or writable ``memoryview`` is taken as scratch space: its odd lines are
     overwritten with spaces once judged, so that pyarrow reads all the other lines in one
-    call.
+    call. With ``arrays``, a line holding a JSON array gives a row per element.
 
     Examples
     --------
@@ -259,13 +264,21 @@ def parse_ndjson(data: Buffer, schema: Mapping[str, Any]) -> ParsedLines:
     [('1', 1), ('x', 4)]
     >>> [p.line for p in parsed.problems], parsed.blank_lines
     ([3], 1)
+    >>> lines = b'[{"a": 1}, {"a": 2}]\\n{"a": 3}\\n'
+    >>> parse_ndjson(lines, {"a": pl.String}, arrays=True).frame.rows()
+    [('1', 1), ('2', 1), ('3', 2)]
     """
     starts, ends = line_bounds(data)
-    return parse_lines(data, starts, ends, schema)
+    return parse_lines(data, starts, ends, schema, arrays=arrays)
 
 
 def parse_lines(
-    data: Buffer, starts: np.ndarray, ends: np.ndarray, schema: Mapping[str, Any]
+    data: Buffer,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    schema: Mapping[str, Any],
+    *,
+    arrays: bool = False,
 ) -> ParsedLines:
     """:func:`parse_ndjson` for lines whose byte offsets are known (no scan for newlines).
 
@@ -297,7 +310,9 @@ def parse_lines(
     while lo < len(starts):
         # Groups of about _BATCH_BYTES: bounded memory for the rows of a huge input.
         hi = max(lo + 1, int(np.searchsorted(starts, starts[lo] + _BATCH_BYTES)))
-        _parse_lines_into(data, starts[lo:hi], ends[lo:hi], lo + 1, schema, arrow, out, frames)
+        _parse_lines_into(
+            data, starts[lo:hi], ends[lo:hi], lo + 1, schema, arrow, out, frames, arrays=arrays
+        )
         lo = hi
     out.frame = _concat(frames, schema)
     return out
@@ -332,20 +347,135 @@ def _parse_lines_into(
     arrow: pa.Schema | None,
     out: ParsedLines,
     frames: list[pl.DataFrame],
+    *,
+    arrays: bool,
 ) -> None:
     import numpy as np
 
     blank, runs = _runs(data, starts, ends)
     out.blank_lines += int(blank.sum())
     numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+    held = _array_lines(data, starts, ends, runs) if arrays else np.zeros(0, dtype=np.int64)
+    parsed: list[pl.DataFrame] = []
+    if len(held):
+        _parse_arrays(data, starts[held], ends[held], numbers[held], schema, out, parsed)
+    done = set(held.tolist())
     if arrow is not None and len(runs) > 1 and _writable(data):
-        _parse_blanked(data, starts, ends, numbers, runs, schema, arrow, out, frames)
+        _parse_blanked(data, starts, ends, numbers, runs, schema, arrow, out, parsed, done)
+    else:
+        for a, b, clean in runs:
+            if clean:
+                _parse_run(data, starts[a:b], ends[a:b], numbers[a:b], schema, arrow, out, parsed)
+            elif a not in done:
+                _isolate(data, starts[a:b], ends[a:b], numbers[a:b], schema, out, parsed)
+    if done and parsed:  # the arrays' rows came first: put every row back in line order
+        frames.append(pl.concat(parsed).sort(LINE_COLUMN))
+    else:
+        frames += parsed
+
+
+def _array_lines(
+    data: Buffer, starts: np.ndarray, ends: np.ndarray, runs: list[tuple[int, int, bool]]
+) -> np.ndarray:
+    """The odd lines (runs of one) whose first byte is ``[`` and last ``]`` (before a CR)."""
+    import numpy as np
+
+    odd = np.array([a for a, _, clean in runs if not clean], dtype=np.int64)
+    if not len(odd):
+        return odd
+    buf = np.frombuffer(data, dtype=np.uint8)
+    last = ends[odd] - 1
+    last = np.where(buf[last] == 13, last - 1, last)  # a line has at least 1 byte here
+    looks = (buf[starts[odd]] == ord("[")) & (last >= starts[odd])
+    looks &= buf[np.maximum(last, starts[odd])] == ord("]")
+    arrays: np.ndarray = odd[looks]
+    return arrays
+
+
+def _parse_arrays(
+    data: Buffer,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    numbers: np.ndarray,
+    schema: Mapping[str, Any],
+    out: ParsedLines,
+    frames: list[pl.DataFrame],
+) -> None:
+    """Lines that each hold a JSON array: a row per element, numbered as its line; an empty
+    array holds nothing, like a blank line."""
+    texts = [bytes(data[int(a) : int(b)]) for a, b in zip(starts, ends, strict=True)]
+    if _decoded_arrays(texts, numbers, schema, out, frames):
         return
-    for a, b, clean in runs:
-        if clean:
-            _parse_run(data, starts[a:b], ends[a:b], numbers[a:b], schema, arrow, out, frames)
+    for text, number in zip(texts, numbers.tolist(), strict=True):
+        if not _decoded_arrays([text], [number], schema, out, frames):
+            _array_elements(text, number, schema, out, frames)
+
+
+def _decoded_arrays(
+    texts: list[bytes],
+    numbers: Any,
+    schema: Mapping[str, Any],
+    out: ParsedLines,
+    frames: list[pl.DataFrame],
+) -> bool:
+    """Arrays of objects decoded by polars, a row per element; False (nothing done) when it
+    cannot: bad JSON, an element that is not an object, a value it will not take as text."""
+    try:
+        lines = pl.Series([text.decode("utf-8") for text in texts], dtype=pl.String)
+        decoded = lines.str.json_decode(pl.List(pl.Struct(dict(schema))))
+    except (UnicodeDecodeError, pl.exceptions.PolarsError):
+        return False
+    empty = decoded.list.len() == 0
+    rows = (
+        pl.DataFrame({"_events": decoded, LINE_COLUMN: pl.Series(numbers, dtype=pl.Int64)})
+        .filter(~empty)
+        .explode("_events")
+    )
+    if rows["_events"].null_count():  # a null element: not an object, named element-wise
+        return False
+    out.blank_lines += int(empty.sum())
+    frames.append(rows.unnest("_events").select(*schema, LINE_COLUMN))
+    return True
+
+
+def _array_elements(
+    text: bytes,
+    number: int,
+    schema: Mapping[str, Any],
+    out: ParsedLines,
+    frames: list[pl.DataFrame],
+) -> None:
+    """One line's array split by Python's json module; each object read as a line of its
+    own (numbered as this line), each other element a problem. A line that is no array
+    after all gets the verdict of a line alone."""
+    import numpy as np
+
+    try:
+        value = json.loads(text, strict=False)  # strict=False: control characters: polars'
+    except (ValueError, RecursionError):
+        value = None
+    if not isinstance(value, list):
+        one = np.array([number])
+        _isolate(text, np.array([0]), np.array([len(text)]), one, schema, out, frames)
+        return
+    if not value:
+        out.blank_lines += 1
+        return
+    objects = []
+    for k, element in enumerate(value, 1):
+        if isinstance(element, dict):
+            objects.append(json.dumps(element).encode())
         else:
-            _isolate(data, starts[a:b], ends[a:b], numbers[a:b], schema, out, frames)
+            shown = json.dumps(element)[:40]
+            reason = f"event #{k} of the line's array is not a JSON object: {shown}"
+            out.problems.append(LineProblem(number, reason))
+    if objects:
+        lengths = np.array([len(o) for o in objects], dtype=np.int64)
+        ends = np.cumsum(lengths + 1) - 1
+        starts = ends - lengths
+        joined = b"\n".join(objects)
+        numbered = np.full(len(objects), number, dtype=np.int64)
+        _isolate(joined, starts, ends, numbered, schema, out, frames)
 
 
 def _writable(data: Buffer) -> TypeGuard[bytearray | memoryview]:
@@ -362,11 +492,12 @@ def _parse_blanked(
     arrow: pa.Schema,
     out: ParsedLines,
     frames: list[pl.DataFrame],
+    done: set[int],
 ) -> None:
     """``_parse_lines_into`` for a buffer the reader may overwrite (a batch read from a
-    file): the odd lines get their verdicts alone, then are blanked out (spaces), so the
-    clean lines of the whole batch go to pyarrow at once instead of run by run (each call
-    costs about 1 ms on top of the parsing).
+    file): the odd lines get their verdicts alone (but the lines in ``done``, read
+    already), then are blanked out (spaces), so the clean lines of the whole batch go to
+    pyarrow at once instead of run by run (each call costs about 1 ms on top of the parsing).
     """
     import numpy as np
 
@@ -374,6 +505,8 @@ def _parse_blanked(
     odd = [a for a, _, clean in runs if not clean]  # an odd line is a run of its own
     odd_frames: list[pl.DataFrame] = []
     for i in odd:
+        if i in done:
+            continue
         one = slice(i, i + 1)
         _isolate(data, starts[one], ends[one], numbers[one], schema, out, odd_frames)
     is_clean = np.zeros(len(starts), dtype=bool)

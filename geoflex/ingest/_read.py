@@ -143,7 +143,9 @@ def _kind(head: bytes, path: str) -> str:
     if lower.endswith((".csv", ".csv.gz")):
         return "csv"
     if stripped.startswith(b"["):
-        return "document"
+        # An array a line (Event Streams webhook deliveries logged one a line) is JSON lines.
+        first, _, rest = stripped.partition(b"\n")
+        return "ndjson" if rest.strip() and _one_value(first) else "document"
     if stripped.startswith(b"{"):
         first = stripped.split(b"\n", 1)[0]
         try:
@@ -155,6 +157,22 @@ def _kind(head: bytes, path: str) -> str:
     if b"EventType" in stripped.split(b"\n", 1)[0]:
         return "csv"
     return "ndjson"
+
+
+def _one_value(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+def _values_a_line(exc: ValueError) -> bool:
+    """Whether a document failed because more JSON follows a first value that stands on a
+    line of its own: JSON lines (of arrays, say), not one document."""
+    if not isinstance(exc, json.JSONDecodeError) or exc.msg != "Extra data":
+        return False
+    return "\n" not in exc.doc[: exc.pos].strip()
 
 
 def _array_events(data: bytes, name: str) -> pl.DataFrame | None:
@@ -208,7 +226,7 @@ def _parse_batch(
     batch: Buffer, name: str, worker_attributes: pl.Categories
 ) -> tuple[ParsedLines, EventParts]:
     """One batch -> its parse (lines numbered from 1) and its events, split in parts."""
-    parsed = parse_ndjson(batch, batch_schema(batch))
+    parsed = parse_ndjson(batch, batch_schema(batch), arrays=True)
     events = split_events(canonical_events(parsed.frame, name), worker_attributes)
     parsed.frame = pl.DataFrame()
     return parsed, events
@@ -290,7 +308,9 @@ def _read_path(acc: _Accumulator, path: str) -> None:
     try:
         lines = _document_lines(data)
     except ValueError as exc:
-        if kind == "document?":  # not one document after all: NDJSON, first line broken
+        # Not one document after all: NDJSON whose first line is broken, or JSON lines whose
+        # first line is longer than the head _kind looked at.
+        if kind == "document?" or _values_a_line(exc):
             _read_ndjson_stream(acc, stream_batches(io.BytesIO(data)), path)
             return
         line = getattr(exc, "lineno", 1)

@@ -359,3 +359,59 @@ def test_a_json_array_with_odd_elements_names_each_one(tmp_path: Path) -> None:
     data = geoflex.read_events(broken)
     assert data.problems["reason"].item().startswith("invalid JSON document")
     assert data.problems["line"].item() == 2
+
+
+def test_json_lines_of_arrays_read_as_their_events(tmp_path: Path) -> None:
+    # Event Streams webhook deliveries (a JSON array of events each) logged one a line.
+    lines = geoflex.sample.generate(300, seed=5)["line"].to_list()  # broken lines included
+    plain, one_each = tmp_path / "plain.ndjson", tmp_path / "one_each.ndjson"
+    plain.write_text("\n".join(lines) + "\n")
+    one_each.write_text("".join(f"[{line}]\n" for line in lines))  # blank lines become []
+    a, b = geoflex.read_events(plain), geoflex.read_events(one_each)
+    for table in ("segments", "conversations", "customers", "agents"):
+        x, y = getattr(a, table), getattr(b, table)
+        assert x.drop("source_file", strict=False).equals(y.drop("source_file", strict=False))
+    assert (a.counts, a.truncated) == (b.counts, b.truncated)
+    assert a.problems["line"].to_list() == b.problems["line"].to_list()
+    # Several events a line, as deliveries come; gzip (read-only batches) reads alike.
+    clean = geoflex.sample.generate(300, seed=6, dirt=False)["line"].to_list()
+    batches = [clean[i : i + 37] for i in range(0, len(clean), 37)]
+    many = tmp_path / "many.ndjson"
+    many.write_text("".join("[" + ", ".join(batch) + "]\n" for batch in batches))
+    zipped = tmp_path / "many.ndjson.gz"
+    zipped.write_bytes(gzip.compress(many.read_bytes()))
+    reference = geoflex.read_events(pl.DataFrame({"line": clean}))
+    for path in (many, zipped):
+        data = geoflex.read_events(path)
+        assert data.segments.drop("source_file", "source_line").equals(
+            reference.segments.drop("source_file", "source_line")
+        )
+        assert data.conversations.equals(reference.conversations)
+        assert data.counts["lines"] == len(batches)
+        assert data.counts["events"] == len(clean)
+        # An event's line is its delivery's line.
+        first = data.segments.sort("source_line").row(0, named=True)
+        assert first["source_line"] == 1
+
+
+def test_odd_elements_of_an_array_line_are_problems_at_its_line(tmp_path: Path) -> None:
+    t = 1_767_625_200_000
+    good = _event("E1", "task.completed", t, {"conversations": {"outcome": "done"}})
+    other = _event("E2", "task.completed", t, None).replace('"WT1"', '"WT2"')
+    nested = '{"type": {"not": "text"}, "id": "E3"}'  # an object where a field holds text
+    huge = "[" + ", ".join([other] * 200) + "]"  # a first line longer than the head looked at
+    lines = [huge, f"[{good}, 5, null, {{}}]", "[]", f"[{good}, {{broken]", f"[{nested}]"]
+    path = tmp_path / "arrays.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    data = geoflex.read_events(path)
+    assert data.counts["lines"] == 5
+    assert data.counts["blank_lines"] == 1  # the empty delivery
+    assert data.counts["duplicates"] == 199  # E2 again (E1 on the broken line 4 is not read)
+    reasons = data.problems.select("line", "reason").rows()
+    assert (2, "event #2 of the line's array is not a JSON object: 5") in reasons
+    assert (2, "event #3 of the line's array is not a JSON object: null") in reasons
+    assert [r for line, r in reasons if line == 2 and "no event type" in r]  # the {} element
+    assert [r for line, r in reasons if line == 4 and r.startswith("not a usable JSON")]
+    # Read element by element: the object is kept as its JSON text, as on a line of its own.
+    assert (5, '{"not": "text"}: no usable timestamp') in reasons
+    assert data.segments["segment_id"].sort().to_list() == ["WT1", "WT2"]
