@@ -1,59 +1,51 @@
-"""Sums of floats that come out the same on every run.
+"""Sums and means of floats that come out the same on every run.
 
 polars' group-by adds floats in whatever order its threads finish (with either engine), so
 one sum can differ in its last bits from one run to the next: tables and reports would not
-reproduce. Summed as decimals, 9 places after the point (a nanosecond, for durations in
-seconds), a sum is exact, so the order does not matter; it is then converted to a float
-(within a unit in its last place of the exact sum).
+reproduce. Here each group's values are gathered in their row order (polars keeps the rows
+of a group in order) and added as one list, the same way every time: a sum depends on the
+data alone, and a group of one value sums to that value.
+
+(Summing as decimals was tried: exact, but polars' conversions between decimals and floats
+do not give back the float they were given, so a one-segment conversation's total would
+differ from its segment's duration in the last bit.)
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["exact_mean", "exact_sum"]
-
-# Values a decimal sum holds: 38 digits, 9 of them after the point, leave 29 before it, so
-# a billion values under this bound cannot overflow.
-_LIMIT = 1e18
+__all__ = ["ordered_mean", "ordered_sum"]
 
 
-def exact_sum(column: str | pl.Expr) -> pl.Expr:
+def _values(column: str | pl.Expr) -> pl.Expr:
+    return pl.col(column) if isinstance(column, str) else column
+
+
+def ordered_sum(column: str | pl.Expr) -> pl.Expr:
     """The sum of a float column or expression (in a group-by or over the frame), the same
-    on every run; named as the column.
-
-    A group holding a value a decimal cannot hold (NaN, infinity, or 1e18 or more in size)
-    gets polars' float sum, which is then NaN or infinite (or too large for its last bits
-    to matter). An empty or all-null group sums to 0, as in polars.
+    on every run; named as the column. Nulls are skipped (all-null sums to 0), NaN and
+    infinities propagate, as in polars' sum.
 
     Examples
     --------
     >>> import polars as pl
-    >>> df = pl.DataFrame({"k": ["a", "a", "b", "c"], "v": [0.1, 0.2, float("nan"), 1e300]})
-    >>> df.group_by("k").agg(exact_sum("v")).sort("k").rows()
-    [('a', 0.3), ('b', nan), ('c', 1e+300)]
-    >>> df.select(pl.col("v").head(2).sum()).item()  # the float sum, for comparison
-    0.30000000000000004
+    >>> df = pl.DataFrame({"k": ["a", "a", "b", "c"], "v": [1.5, 2.0, float("nan"), None]})
+    >>> df.group_by("k").agg(ordered_sum("v")).sort("k").rows()
+    [('a', 3.5), ('b', nan), ('c', 0.0)]
     """
-    value = pl.col(column) if isinstance(column, str) else column
-    # False for NaN and infinities too. Values out of range are kept from the cast, which
-    # raises on them even when not strict.
-    fits = value.abs() < _LIMIT
-    exact = pl.when(fits).then(value).cast(pl.Decimal(38, 9)).sum().cast(pl.Float64)
-    return pl.when(fits.all()).then(exact).otherwise(value.sum())
+    return _values(column).implode().list.sum()
 
 
-def exact_mean(column: str | pl.Expr) -> pl.Expr:
-    """The mean of a float column or expression, the same on every run: :func:`exact_sum`
-    over the count of non-null values (null when there are none, as in polars).
+def ordered_mean(column: str | pl.Expr) -> pl.Expr:
+    """The mean of a float column or expression, the same on every run (null when there is
+    no value, as in polars).
 
     Examples
     --------
     >>> import polars as pl
-    >>> df = pl.DataFrame({"v": [0.1, 0.2, None]})
-    >>> df.select(exact_mean("v")).item()
-    0.15
+    >>> df = pl.DataFrame({"v": [1.0, 2.0, None]})
+    >>> df.select(ordered_mean("v")).item()
+    1.5
     """
-    value = pl.col(column) if isinstance(column, str) else column
-    count = value.count()
-    return pl.when(count > 0).then(exact_sum(value) / count)
+    return _values(column).implode().list.mean()

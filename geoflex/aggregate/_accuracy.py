@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from geoflex._sums import exact_mean
+from geoflex._sums import ordered_mean
 from geoflex.aggregate._frames import check_columns
 
 __all__ = [
@@ -177,7 +177,7 @@ def geolocation_accuracy(
         pl.col("state_match").mean().alias("state_match_share"),
         pl.col("distance_km").median().alias("distance_km_median"),
         pl.col("distance_km").quantile(0.9).alias("distance_km_p90"),
-        exact_mean("distance_km").alias("distance_km_mean"),
+        ordered_mean("distance_km").alias("distance_km_mean"),
     )
     edges = list(DISTANCE_BINS_KM)
     measured = rows.filter(pl.col("distance_km").is_not_null())

@@ -8,7 +8,7 @@ from typing import Literal, overload
 import polars as pl
 
 from geoflex._errors import ConfigError
-from geoflex._sums import exact_mean, exact_sum
+from geoflex._sums import ordered_mean, ordered_sum
 from geoflex.aggregate._frames import FrameT, as_list, check_columns, like_input
 from geoflex.aggregate._time import Clock, Every, clock_time, interval_duration
 
@@ -58,8 +58,8 @@ def _aggregations(frame: pl.DataFrame | pl.LazyFrame, measures: list[str]) -> li
     if "abandoned" in frame.collect_schema().names():
         aggs.append(pl.col("abandoned").sum().cast(pl.Int64).alias("abandoned"))
     for m in measures:
-        # Exact sums: polars' float sums change in their last bits from run to run.
-        aggs += [exact_sum(m), exact_mean(m).alias(f"avg_{m}")]
+        # Added in row order: polars' own float sums change in their last bits from run to run.
+        aggs += [ordered_sum(m), ordered_mean(m).alias(f"avg_{m}")]
     return aggs
 
 
@@ -121,10 +121,10 @@ def volume(
 
     Notes
     -----
-    Totals and means are summed exactly (as decimals, 9 places after the point), so they
-    are the same on every run: polars' own float sums can change in their last bits from
-    one run to the next. The same holds for :func:`by_interval`, :func:`hour_of_week` and
-    the totals of ``read_events``' conversations, customers and agents.
+    Each group's values are added in their row order, so totals and means are the same on
+    every run: polars' own float sums can change in their last bits from one run to the
+    next. The same holds for :func:`by_interval`, :func:`hour_of_week` and the totals of
+    ``read_events``' conversations, customers and agents.
 
     Examples
     --------

@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from geoflex._sums import exact_sum
+from geoflex._sums import ordered_sum
 from geoflex.ingest._attributes import cut_long_strings, decode_json_column
 from geoflex.ingest._parts import EventParts, aligned
 from geoflex.ingest._schema import (
@@ -411,12 +411,12 @@ def _conversations(segments: pl.DataFrame) -> pl.DataFrame:
             pl.col("worker_sid").last(ignore_nulls=True).alias("last_worker_sid"),
             pl.col("abandoned").all().alias("abandoned"),
             pl.col("outcome").last(ignore_nulls=True),
-            exact_sum("wait_time"),
-            exact_sum("talk_time"),
-            exact_sum("wrapup_time"),
-            exact_sum("handle_time"),
-            exact_sum("hold_time"),
-            exact_sum("ivr_time"),
+            ordered_sum("wait_time"),
+            ordered_sum("talk_time"),
+            ordered_sum("wrapup_time"),
+            ordered_sum("handle_time"),
+            ordered_sum("hold_time"),
+            ordered_sum("ivr_time"),
             *(pl.col(c).first(ignore_nulls=True) for c in customer_cols),
         )
         .drop("_key")
@@ -438,7 +438,7 @@ def _customers(conversations: pl.DataFrame) -> pl.DataFrame:
             pl.col("segments").sum(),
             pl.col("started_at").min().alias("first_contact"),
             pl.col("started_at").max().alias("last_contact"),
-            exact_sum("handle_time"),
+            ordered_sum("handle_time"),
             *(pl.col(c).last(ignore_nulls=True) for c in customer_cols),
         )
     )
@@ -489,8 +489,8 @@ def _agents(
         .group_by("worker_sid")
         .agg(
             pl.len().cast(pl.Int64).alias("segments"),
-            exact_sum("handle_time"),
-            exact_sum("talk_time"),
+            ordered_sum("handle_time"),
+            ordered_sum("talk_time"),
             pl.col("created_at").min().alias("first_task_at"),
             pl.col("ended_at").max().alias("last_task_at"),
         )

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from geoflex._errors import DataError
-from geoflex._sums import exact_mean
+from geoflex._sums import ordered_mean
 from geoflex.report._compute import (
     accuracy_frame,
     locate,
@@ -65,7 +65,7 @@ def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, 
     where = (
         placed.filter(pl.col("latitude").is_not_null())
         .group_by("place")
-        .agg(exact_mean("latitude"), exact_mean("longitude"))
+        .agg(ordered_mean("latitude"), ordered_mean("longitude"))
     )
     per_place = (
         found.group_by("place")

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from geoflex._errors import ColumnError
-from geoflex._sums import exact_mean
+from geoflex._sums import ordered_mean
 from geoflex.report._config import ReportConfig
 from geoflex.resolve._schema import GEO_COLUMNS
 from geoflex.staffing import (
@@ -138,7 +138,7 @@ def place_frames(located: Located) -> dict[str, pl.DataFrame]:
         ),
         "area_codes": _volume(npa, ["npa"], handle),
         "cities": _volume(cities, city_keys, handle).join(
-            cities.group_by(city_keys).agg(exact_mean("latitude"), exact_mean("longitude")),
+            cities.group_by(city_keys).agg(ordered_mean("latitude"), ordered_mean("longitude")),
             on=city_keys,
             how="left",
             nulls_equal=True,

@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from geoflex._errors import ColumnError
-from geoflex._sums import exact_mean
+from geoflex._sums import ordered_mean
 from geoflex.staffing._shifts import HOURS_PER_WEEK
 
 __all__ = ["hour_of_week_expr", "weekly_demand"]
@@ -108,7 +108,9 @@ def weekly_demand(
         lazy = lazy.with_columns(hour_of_week_expr(pl.col("_t")).alias("hour_of_week"))
     # Abandoned conversations (handle time 0 or null) do not pull the AHT down.
     handled = pl.col("_h").filter(pl.col("_h") > 0)
-    aggs = [pl.len().alias("total")] + ([exact_mean(handled).alias("aht_s")] if handle_time else [])
+    aggs = [pl.len().alias("total")] + (
+        [ordered_mean(handled).alias("aht_s")] if handle_time else []
+    )
     counted = lazy.group_by(*keys, "hour_of_week").agg(aggs)
     if first is None:
         return counted.collect().with_columns(conversations=pl.lit(0.0))

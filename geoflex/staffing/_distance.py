@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from geoflex._errors import ColumnError
-from geoflex._sums import exact_mean
+from geoflex._sums import ordered_mean
 
 __all__ = ["nearest_sites"]
 
@@ -58,8 +58,8 @@ def nearest_sites(
         .group_by(pl.col(site).cast(pl.String).alias("_site"))
         .agg(
             pl.len().alias("_agents"),
-            exact_mean("latitude").alias("_slat"),
-            exact_mean("longitude").alias("_slon"),
+            ordered_mean("latitude").alias("_slat"),
+            ordered_mean("longitude").alias("_slon"),
         )
     )
     indexed = places.with_row_index("_row")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from geoflex._errors import ColumnError
-from geoflex._sums import exact_mean
+from geoflex._sums import ordered_mean
 from geoflex.aggregate._accuracy import haversine_km_array
 from geoflex.ingest._locations import PUBLIC_EDGES
 
@@ -82,8 +82,8 @@ def review_flex_locations(
     groups = agents.group_by("flex_location", maintain_order=True).agg(
         pl.len().alias("agents"),
         pl.col("latitude").is_not_null().sum().alias("placed_agents"),
-        exact_mean("latitude"),
-        exact_mean("longitude"),
+        ordered_mean("latitude"),
+        ordered_mean("longitude"),
     )
     defined: dict[str, tuple[list[str], str | None]] = {}
     if locations is not None and locations.height:

@@ -292,30 +292,21 @@ def test_bad_worker_attributes_are_reported_at_the_event_that_carried_them(
     assert data.agents.select("worker_sid", "full_name").rows() == [("WK9", None)]
 
 
-def test_conversation_totals_are_exact_sums(tmp_path: Path) -> None:
-    # Waits of 0.1, 0.2 and 0.4 s: added as floats they make 0.7000000000000001.
-    t = 1_767_625_200_000
-    lines = []
-    for k, wait_ms in enumerate((100, 200, 400)):
-        task = f"WT{k}"
-        attrs = json.dumps({"conversations": {"conversation_id": "C1"}})
-        for n, (etype, ts) in enumerate(
-            [
-                ("task.created", t),
-                ("reservation.accepted", t + wait_ms),
-                ("task.completed", t + 60_000),
-            ]
-        ):
-            payload = {"eventtype": etype, "timestamp": ts, "sid": f"E{k}{n}", "task_sid": task,
-                       "task_attributes": attrs, "worker_sid": "WK1"}  # fmt: skip
-            lines.append(json.dumps({"type": "com.twilio.taskrouter." + etype, "id": f"E{k}{n}",
-                                     "data": {"payload": payload}}))  # fmt: skip
-    path = tmp_path / "c.ndjson"
-    path.write_text("\n".join(lines) + "\n")
-    data = geoflex.read_events(path)
-    assert data.segments["wait_time"].to_list() == [0.1, 0.2, 0.4]
-    assert data.conversations.select("segments", "wait_time").row(0) == (3, 0.7)
-    assert data.customers["handle_time"].item() == data.conversations["handle_time"].item()
+def test_totals_of_one_segment_are_its_values() -> None:
+    # A conversation's, customer's or agent's total is its segments' values added in order:
+    # one segment's total is that segment's value, to the last bit.
+    data = geoflex.sample.load()
+    seg = data.segments
+    one = data.conversations.filter(pl.col("segments") == 1)
+    measures = ["wait_time", "talk_time", "wrapup_time", "handle_time", "hold_time", "ivr_time"]
+    joined = one.join(seg, on="conversation_id", suffix="_segment")
+    assert joined.height == one.height > 1000
+    for m in measures:
+        assert joined[m].equals(joined[f"{m}_segment"].fill_null(0.0), check_names=False), m
+    # Read twice, every total is the same.
+    again = geoflex.sample.load()
+    assert again.conversations.equals(data.conversations)
+    assert again.agents.equals(data.agents)
 
 
 def test_a_json_array_reads_as_its_lines(tmp_path: Path) -> None:
