@@ -400,7 +400,9 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     """Read TaskRouter events into Flex Insights-style tables.
 
     Reads the three shapes TaskRouter data comes in, detected per file: Event Streams
-    CloudEvents (NDJSON or a JSON array), Event Callback posts logged as NDJSON or CSV
+    CloudEvents (NDJSON, a JSON array, or JSON lines of arrays, as webhook deliveries are
+    logged one a line: an event's line is its delivery's), Event Callback posts logged as
+    NDJSON or CSV
     (PascalCase ``EventType``, ``TaskSid``, ``TaskAttributes``, ``Timestamp``...), and
     pages of the TaskRouter Events REST resource (``{"events": [...]}``). Files may be
     gzipped. NDJSON is read in 32 MB batches on a few threads, by pyarrow's JSON reader
