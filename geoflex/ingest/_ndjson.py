@@ -385,7 +385,7 @@ def _array_lines(
         return odd
     buf = np.frombuffer(data, dtype=np.uint8)
     last = ends[odd] - 1
-    last = np.where(buf[last] == 13, last - 1, last)  # a line has at least 1 byte here
+    last = np.where(buf[last] == 13, last - 1, last)  # an odd line is not blank: last >= 0
     looks = (buf[starts[odd]] == ord("[")) & (last >= starts[odd])
     looks &= buf[np.maximum(last, starts[odd])] == ord("]")
     arrays: np.ndarray = odd[looks]
@@ -451,7 +451,8 @@ def _array_elements(
     import numpy as np
 
     try:
-        value = json.loads(text, strict=False)  # strict=False: control characters: polars'
+        # strict=False: raw control characters are polars' call, as on a line of objects.
+        value = json.loads(text, strict=False)
     except (ValueError, RecursionError):
         value = None
     if not isinstance(value, list):
