@@ -186,11 +186,11 @@ def _array_events(data: bytes, name: str) -> pl.DataFrame | None:
     if not data.lstrip().startswith(b"["):
         return None
     try:
+        # A null or other non-object element fails it too (unlike an empty object, which
+        # is a row of nulls on either path).
         frame = pl.read_json(data, schema=batch_schema(data))
     except Exception:  # polars raises several error types for bad JSON
         return None
-    if frame.select(pl.all_horizontal(pl.all().is_null()).any()).item():
-        return None  # an empty object: left to the element-by-element reader's verdict
     return canonical_events(frame, name)
 
 
