@@ -10,6 +10,7 @@ import polars as pl
 from geoflex._errors import ColumnError, ConfigError
 from geoflex.resolve._core import PHONE_COLUMNS, resolve_phones, state_names
 from geoflex.resolve._overrides import apply_overrides, check_overrides, override_inputs
+from geoflex.resolve._parse import default_region
 from geoflex.resolve._schema import GEO_COLUMNS, GEO_SCHEMA
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def resolve(
     data: pl.DataFrame,
     phone: str = ...,
     *,
-    default_country: str = ...,
+    default_country: str | None = ...,
     regions: Regions | None = ...,
     overrides: Mapping[str, str] | None = ...,
 ) -> pl.DataFrame: ...
@@ -151,7 +152,7 @@ def resolve(
     data: pl.LazyFrame,
     phone: str = ...,
     *,
-    default_country: str = ...,
+    default_country: str | None = ...,
     regions: Regions | None = ...,
     overrides: Mapping[str, str] | None = ...,
 ) -> pl.LazyFrame: ...
@@ -160,7 +161,7 @@ def resolve(
     data: pd.DataFrame,
     phone: str = ...,
     *,
-    default_country: str = ...,
+    default_country: str | None = ...,
     regions: Regions | None = ...,
     overrides: Mapping[str, str] | None = ...,
 ) -> pd.DataFrame: ...
@@ -169,7 +170,7 @@ def resolve(
     data: pa.Table,
     phone: str = ...,
     *,
-    default_country: str = ...,
+    default_country: str | None = ...,
     regions: Regions | None = ...,
     overrides: Mapping[str, str] | None = ...,
 ) -> pa.Table: ...
@@ -177,7 +178,7 @@ def resolve(
     data: Any,
     phone: str = "phone",
     *,
-    default_country: str = "US",
+    default_country: str | None = "US",
     regions: Regions | None = None,
     overrides: Mapping[str, str] | None = None,
 ) -> Any:
@@ -194,7 +195,8 @@ def resolve(
         prefixes, extensions, full-width digits.
     default_country
         ISO 3166-1 alpha-2 code of the country whose national format numbers without a
-        country code are read in (and whose international prefix is recognised).
+        country code are read in (and whose international prefix is recognised). ``None``:
+        no default, so only numbers written with their calling code (``+``, ``00``) resolve.
     regions
         Custom regions: a mapping from a country code (``"US"``) or a ``(country, state)`` pair
         (``("US", "WA")``) to a region name, or a polars expression over the geo columns.
@@ -238,15 +240,11 @@ def resolve(
     │ null         ┆ not_a_phone ┆ null       ┆ null          ┆ null                │
     └──────────────┴─────────────┴────────────┴───────────────┴─────────────────────┘
     """
-    if not isinstance(default_country, str) or len(default_country) != 2:
-        raise ConfigError(
-            f"default_country must be an ISO 3166-1 alpha-2 code, got {default_country!r}"
-        )
+    region = default_region(default_country)
     if isinstance(data, pl.LazyFrame):
-        return _resolve_lazy(data, phone, default_country.upper(), regions, overrides)
+        return _resolve_lazy(data, phone, region, regions, overrides)
     if isinstance(data, pl.DataFrame):
-        lf = data.lazy()
-        return _resolve_lazy(lf, phone, default_country.upper(), regions, overrides).collect()
+        return _resolve_lazy(data.lazy(), phone, region, regions, overrides).collect()
     kind = type(data).__module__.split(".")[0]
     if kind == "pandas":
         frame = pl.from_pandas(data)

@@ -8,7 +8,7 @@ from functools import lru_cache
 import polars as pl
 
 from geoflex.resolve import _tables
-from geoflex.resolve._fastparse import fast_parse
+from geoflex.resolve._fastparse import fast_parse, length_status
 from geoflex.resolve._lookup import (
     code_length,
     digits_key,
@@ -220,7 +220,11 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
                 pl.when("valid")
                 .then(pl.lit("ok", _STATUS))
                 .when(pl.col("status").is_null())
-                .then(pl.lit("invalid", _STATUS))
+                .then(
+                    pl.coalesce(
+                        length_status(pl.col("cc"), pl.col("nl"), meta), pl.lit("invalid")
+                    ).cast(_STATUS)
+                )
                 .otherwise(pl.col("status").cast(_STATUS))
             ).to_series(),
             "region": countries.get_column("default_region").gather(country_idx),

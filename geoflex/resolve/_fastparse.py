@@ -23,6 +23,8 @@ import polars as pl
 from geoflex.resolve import _tables
 from geoflex.resolve._lookup import digits_key, interval_index, pow10
 from geoflex.resolve._metadata import PhoneMetadata, RegionRules
+from geoflex.resolve._parse import strip_national_prefix as strip_national_prefix_text
+from geoflex.resolve._parse import zero_zero_lengths
 
 _SIMPLE_SHAPE = r"^(?:tel:|whatsapp:)?[ (]*\+?[0-9 ().\-/]*$"
 _BARE = r"^\+?[0-9]{1,250}$"
@@ -129,6 +131,17 @@ def _general_match(frame: pl.DataFrame, cc: str, x: str, n: str, plans: _Plans) 
 def _verdict(cc: pl.Expr, n: pl.Expr, plans: _Plans) -> pl.Expr:
     index = cc.cast(pl.Int64) * _MAX_LEN + n.cast(pl.Int64).clip(0, _MAX_LEN - 1)
     return pl.lit(plans.verdicts).gather(index.fill_null(0))
+
+
+def length_status(cc: pl.Expr, nl: pl.Expr, meta: PhoneMetadata) -> pl.Expr:
+    """``too_short``/``too_long`` where the calling code's possible lengths say so, else null.
+
+    libphonenumber's possible-length verdict for a parsed number that is not valid.
+    """
+    verdict = _verdict(cc, nl, _plans(meta))
+    return (
+        pl.when(verdict == 1).then(pl.lit("too_short")).when(verdict == 2).then(pl.lit("too_long"))
+    )
 
 
 def _prefix_lengths(frame: pl.DataFrame, plans: _Plans) -> pl.Series:
@@ -310,6 +323,14 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         & (_head(pl.col("v"), pl.col("nd"), 3) != 0)
         & (zz_cc > 0)
     )
+    if rules is not None and f.get_column("zz").any():
+        # Where the national reading may be a valid number, `_parse` weighs the two readings.
+        zrows = f.get_column("zz").arg_true()
+        unsure = [_ambiguous(d, rules, meta) for d in f.get_column("digits").gather(zrows)]
+        f = f.with_columns(ambiguous=pl.Series([False] * len(f)).scatter(zrows, unsure))
+        f = f.with_columns(zz=pl.col("zz") & ~pl.col("ambiguous"))
+    else:
+        f = f.with_columns(ambiguous=pl.lit(False))
     skip = (
         pl.when(pl.col("plus"))
         .then(0)
@@ -373,7 +394,7 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         .then(pl.lit("too_short"))
         .when(intl & pl.col("cc").is_null() & ~pl.col("plus"))
         .then(pl.lit("unknown_calling_code"))
-        .when(pl.col("cc").is_null() | pl.col("rewrite"))
+        .when(pl.col("cc").is_null() | pl.col("rewrite") | pl.col("ambiguous"))
         .then(None)  # "+" with an unknown code is retried without the plus by _parse
         .when(pl.col("nl") < 2)
         .then(pl.lit("too_short"))
@@ -386,6 +407,7 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
             | (pl.col("nd") > _MAX_DIGITS)
             | pl.col("cc").is_null()
             | pl.col("rewrite")
+            | pl.col("ambiguous")
         )
     )
     done = ~pl.col("slow") & pl.col("status").is_null()
@@ -400,6 +422,16 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         return part.with_columns(simple=simple)
     return out.with_columns(
         out.get_column(c).scatter(rows, part.get_column(c)) for c in part.columns
+    )
+
+
+def _ambiguous(digits: str, rules: RegionRules, meta: PhoneMetadata) -> bool:
+    """Whether `_parse.parse` may read a number the ``00`` rule made international otherwise:
+    with a longer ``00…`` prefix, or nationally (it fits the default region's pattern)."""
+    return (
+        len(zero_zero_lengths(digits, meta)) > 1
+        or rules.general_matches(digits)
+        or rules.general_matches(strip_national_prefix_text(digits, rules)[0])
     )
 
 

@@ -6,7 +6,6 @@ Same tables, same rules as `_core`; `tests/resolve/test_lookup.py` checks the tw
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,9 +18,8 @@ from geoflex.resolve._core import (
     _one_zone,
     state_names,
 )
-from geoflex.resolve._lookup import BLOCK, WIDTH
 from geoflex.resolve._metadata import load_metadata
-from geoflex.resolve._parse import Parsed, parse_cached
+from geoflex.resolve._parse import Parsed, default_region, parse_cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,33 +47,14 @@ class GeoRecord:
     geo_source: str = "phone"
 
 
-class _Interval:
-    """A sorted interval table as Python lists, for bisect."""
-
-    def __init__(self, lo: list[int], hi: list[int], values: list[Any]) -> None:
-        self.lo, self.hi, self.values = lo, hi, values
-
-    def find(self, key: int) -> Any:
-        i = bisect_right(self.lo, key) - 1
-        if i >= 0 and key <= self.hi[i]:
-            return self.values[i]
-        return None
-
-
 @lru_cache(maxsize=1)
 def _tables_py() -> dict[str, Any]:
     from geoflex.reference import load_table
 
-    numbers = _tables.numbers()
     prefixes = _tables.prefixes()
     places = _tables.places()
     return {
-        "numbers": _Interval(
-            numbers["lo"].to_list(),
-            numbers["hi"].to_list(),
-            list(zip(numbers["region"], numbers["type"], numbers["valid"], strict=True)),
-        ),
-        "prefixes": _Interval(
+        "prefixes": _tables.Intervals(
             prefixes["lo"].to_list(),
             prefixes["hi"].to_list(),
             list(zip(prefixes["place_id"], prefixes["zones_id"], strict=True)),
@@ -90,11 +69,7 @@ def _tables_py() -> dict[str, Any]:
 _NOT_A_PHONE_RE = re.compile(_NOT_A_PHONE)
 
 
-def _padded(digits: str) -> int:
-    return int(digits[:WIDTH].ljust(WIDTH, "0"))
-
-
-def lookup(phone: str | None, *, default_country: str = "US") -> GeoRecord:
+def lookup(phone: str | None, *, default_country: str | None = "US") -> GeoRecord:
     """Resolve one phone number; under a millisecond once the tables are loaded.
 
     Examples
@@ -113,21 +88,26 @@ def lookup(phone: str | None, *, default_country: str = "US") -> GeoRecord:
         return empty
     if _NOT_A_PHONE_RE.search(phone):
         return _replace(empty, geo_status="not_a_phone")
-    parsed = parse_cached(phone, default_country.upper(), meta)
+    parsed = parse_cached(phone, default_region(default_country), meta)
     if not isinstance(parsed, Parsed):
         return _replace(empty, geo_status=parsed)
     digits = f"{parsed.calling_code}{parsed.national_number}"
-    facts = t["numbers"].find(len(digits) * BLOCK + _padded(digits))
+    facts = _tables.number_facts(digits)
     regions = meta.regions_by_code.get(parsed.calling_code, ())
     region_code, number_type, valid = facts if facts else (None, None, False)
     if region_code is None and len(regions) == 1:
         region_code = regions[0]
     country = None if region_code in (None, "001") else region_code
     info = t["countries"].get(country, {})
+    status = "ok"
+    if not valid:
+        rules = meta.rules_for_code(parsed.calling_code)
+        verdict = rules.length_verdict(parsed.national_number) if rules else None
+        status = verdict if verdict in ("too_short", "too_long") else "invalid"
     base = _replace(
         empty,
         phone_e164="+" + digits,
-        geo_status="ok" if valid else "invalid",
+        geo_status=status,
         valid=bool(valid),
         region=info.get("region"),
         country=country,
@@ -145,7 +125,7 @@ def lookup(phone: str | None, *, default_country: str = "US") -> GeoRecord:
         token = meta.mobile_tokens.get(parsed.calling_code)
         if token and digits.startswith(f"{parsed.calling_code}{token}"):
             key_digits = str(parsed.calling_code) + digits[len(str(parsed.calling_code)) + 1 :]
-        place_id, zones_id = t["prefixes"].find(_padded(key_digits)) or (None, None)
+        place_id, zones_id = t["prefixes"].find(_tables.padded_key(key_digits)) or (None, None)
         place = t["places"][place_id] if place_id is not None else None
         zones = t["zone_lists"][zones_id] if zones_id is not None else []
     zone = _one_zone(list(zones), place["place_zone"] if place else None, info.get("timezone"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from geoflex.resolve._api import PHONE_STRUCT, phone_struct
+from geoflex.resolve._parse import default_region
 
 
 @pl.api.register_expr_namespace("geoflex")
@@ -33,13 +34,13 @@ class GeoflexNamespace:
     def __init__(self, expr: pl.Expr) -> None:
         self._expr = expr
 
-    def resolve(self, *, default_country: str = "US") -> pl.Expr:
+    def resolve(self, *, default_country: str | None = "US") -> pl.Expr:
         """A struct of the phone-derived geo columns (no customer-attribute overrides)."""
-        country = default_country.upper()
+        country = default_region(default_country)
         return self._expr.map_batches(
             lambda s: phone_struct(s, country), return_dtype=PHONE_STRUCT, is_elementwise=True
         )
 
-    def e164(self, *, default_country: str = "US") -> pl.Expr:
+    def e164(self, *, default_country: str | None = "US") -> pl.Expr:
         """The number in E.164 form (null when it cannot be parsed)."""
         return self.resolve(default_country=default_country).struct.field("phone_e164")

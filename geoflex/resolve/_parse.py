@@ -82,6 +82,23 @@ MAX_NSN: Final = 17
 MAX_INPUT: Final = 250
 
 
+#: The default region that is none: only numbers written with their calling code parse.
+NO_DEFAULT: Final = "ZZ"
+
+
+def default_region(default_country: object) -> str:
+    """The region national numbers are read in: an ISO 3166-1 alpha-2 code, or None for none."""
+    if default_country is None:
+        return NO_DEFAULT
+    if not isinstance(default_country, str) or len(default_country) != 2:
+        from geoflex._errors import ConfigError
+
+        raise ConfigError(
+            f"default_country must be an ISO 3166-1 alpha-2 code or None, got {default_country!r}"
+        )
+    return default_country.upper()
+
+
 class ParseError(Exception):
     """A string libphonenumber would refuse; ``status`` is the resolver's geo_status for it."""
 
@@ -176,12 +193,16 @@ def _strip_extension(number: str) -> str:
     return number
 
 
-def _strip_idd(number: str, rules: RegionRules | None, codes: frozenset[int]) -> tuple[bool, str]:
+def _strip_idd(
+    number: str, rules: RegionRules | None, codes: frozenset[int], *, zero_zero: int = 2
+) -> tuple[bool, str]:
     """Strip an international prefix; returns (stripped, normalized number).
 
     Deliberately better than libphonenumber: when the default region's own prefix is absent,
     ``00`` followed by a known calling code is taken as international too (it is the prefix
     in most of the world, and callers from abroad write it even in 011 regions).
+    ``zero_zero`` is how many digits that prefix has (``0011`` in Australia: 4; see
+    `zero_zero_lengths`), or 0 to read such a number nationally.
     """
     digits = _normalize(number)
     if rules is not None and rules.idd_re is not None:
@@ -189,9 +210,36 @@ def _strip_idd(number: str, rules: RegionRules | None, codes: frozenset[int]) ->
         # A calling code never starts with 0: such a "prefix" was part of the number.
         if m and digits[m.end() : m.end() + 1] != "0":
             return True, digits[m.end() :]
-    if digits.startswith("00") and len(digits) > 4 and _calling_code(digits[2:], codes)[0]:
-        return True, digits[2:]
+    if (
+        zero_zero
+        and digits.startswith("00")
+        and len(digits) > zero_zero + 2
+        and _calling_code(digits[zero_zero:], codes)[0]
+    ):
+        return True, digits[zero_zero:]
     return False, digits
+
+
+def zero_zero_lengths(digits: str, meta: PhoneMetadata) -> list[int]:
+    """Lengths of the international prefixes a number written with ``00`` may start with.
+
+    ``00`` itself, then the longer ones some country dials (``0011`` in Australia, ``0021``
+    in Brazil...), each followed by a digit that can start a calling code.
+    """
+    if not digits.startswith("00"):
+        return []
+    lengths = {2}
+    for pattern in _idd_patterns(meta):
+        m = pattern.match(digits)
+        if m and m.end() > 2 and digits[m.end() : m.end() + 1] not in ("", "0"):
+            lengths.add(m.end())
+    return sorted(lengths)
+
+
+@lru_cache(maxsize=4)
+def _idd_patterns(meta: PhoneMetadata) -> tuple[re.Pattern[str], ...]:
+    idds = {r.idd for r in meta.rules_by_region.values() if r.idd and r.idd.startswith("0")}
+    return tuple(re.compile(idd) for idd in sorted(idds))
 
 
 def _calling_code(digits: str, codes: frozenset[int]) -> tuple[int, str]:
@@ -223,7 +271,7 @@ def strip_national_prefix(number: str, rules: RegionRules) -> tuple[str, bool]:
 
 
 def _extract_calling_code(
-    number: str, rules: RegionRules | None, meta: PhoneMetadata
+    number: str, rules: RegionRules | None, meta: PhoneMetadata, *, zero_zero: int
 ) -> Parsed | None:
     """The calling code and national number, or None when the number has none of its own."""
     if not number:
@@ -232,7 +280,7 @@ def _extract_calling_code(
     if plus:
         international, digits = True, _normalize(number[plus.end() :])
     else:
-        international, digits = _strip_idd(number, rules, meta.calling_codes)
+        international, digits = _strip_idd(number, rules, meta.calling_codes, zero_zero=zero_zero)
     if international:
         if len(digits) <= MIN_NSN:
             raise ParseError("too_short")
@@ -254,24 +302,62 @@ def _extract_calling_code(
 def parse(text: str, default_region: str, meta: PhoneMetadata) -> Parsed:
     """Parse one string as libphonenumber's ``parse(text, default_region)`` would.
 
-    Raises `ParseError` with the resolver's status when it would refuse the string.
+    Raises `ParseError` with the resolver's status when it would refuse the string. Where
+    the ``00`` rule (see `_strip_idd`) makes a number international but leaves it a length
+    its calling code never has, a longer ``00…`` prefix (Australia's ``0011``) or the
+    national reading (Japan's ``0077`` numbers) wins when that one is a valid number.
     """
+    parsed = _parse(text, default_region, meta, zero_zero=2)
+    rules = meta.rules(default_region)
+    number = _strip_extension(_national_part(text))
+    if (
+        _LEADING_PLUS.match(number)
+        or not _strip_idd(number, rules, meta.calling_codes)[0]
+        or _strip_idd(number, rules, meta.calling_codes, zero_zero=0)[0]  # its own prefix
+        or _possible_length(parsed, meta)
+    ):
+        return parsed
+    for length in [*zero_zero_lengths(_normalize(number), meta)[1:], 0]:
+        try:
+            other = _parse(text, default_region, meta, zero_zero=length)
+        except ParseError:
+            continue
+        if is_valid(other):
+            return other
+    return parsed
+
+
+def _possible_length(parsed: Parsed, meta: PhoneMetadata) -> bool:
+    rules = meta.rules_for_code(parsed.calling_code)
+    return rules is not None and rules.length_verdict(parsed.national_number) in (
+        "possible",
+        "local_only",
+    )
+
+
+def is_valid(parsed: Parsed) -> bool:
+    """Whether the shipped number tables hold ``parsed`` as a valid number."""
+    from geoflex.resolve._tables import number_facts
+
+    facts = number_facts(f"{parsed.calling_code}{parsed.national_number}")
+    return facts is not None and bool(facts[2])
+
+
+def _parse(text: str, default_region: str, meta: PhoneMetadata, *, zero_zero: int) -> Parsed:
     if len(text) > MAX_INPUT:
         raise ParseError("too_long")
     number = _national_part(text)
     if not _is_viable(number):
         raise ParseError(refusal_status(text))
     rules = meta.rules(default_region)
-    if rules is None and not _LEADING_PLUS.match(number):
-        raise ParseError("unparseable")
     number = _strip_extension(number)
     try:
-        parsed = _extract_calling_code(number, rules, meta)
+        parsed = _extract_calling_code(number, rules, meta, zero_zero=zero_zero)
     except ParseError as exc:
         plus = _LEADING_PLUS.match(number)
         if exc.status != "unknown_calling_code" or plus is None:
             raise
-        parsed = _extract_calling_code(number[plus.end() :], rules, meta)
+        parsed = _extract_calling_code(number[plus.end() :], rules, meta, zero_zero=zero_zero)
         if parsed is None:
             raise
     if parsed is not None:

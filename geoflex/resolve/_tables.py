@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 from importlib.resources import files
+from typing import Any
 
 import polars as pl
+
+from geoflex.resolve._lookup import BLOCK, WIDTH
 
 
 def _read(name: str) -> pl.DataFrame:
@@ -25,6 +29,42 @@ def _segments(name: str) -> pl.DataFrame:
 def numbers() -> pl.DataFrame:
     """Key intervals → region, type, valid."""
     return _read("numbers")
+
+
+class Intervals:
+    """A sorted, disjoint interval table as Python lists, for bisect (one key at a time)."""
+
+    def __init__(self, lo: list[int], hi: list[int], values: list[Any]) -> None:
+        self.lo, self.hi, self.values = lo, hi, values
+
+    def find(self, key: int) -> Any:
+        i = bisect_right(self.lo, key) - 1
+        if i >= 0 and key <= self.hi[i]:
+            return self.values[i]
+        return None
+
+
+def padded_key(digits: str) -> int:
+    """The prefix tables' key of an E.164 digit string (see `_lookup.padded`)."""
+    return int(digits[:WIDTH].ljust(WIDTH, "0"))
+
+
+@lru_cache(maxsize=1)
+def _number_intervals() -> Intervals:
+    table = numbers()
+    return Intervals(
+        table["lo"].to_list(),
+        table["hi"].to_list(),
+        list(zip(table["region"], table["type"], table["valid"], strict=True)),
+    )
+
+
+def number_facts(digits: str) -> tuple[str | None, str | None, bool] | None:
+    """(region, type, valid) of an E.164 digit string from `numbers`, or None."""
+    facts: tuple[str | None, str | None, bool] | None = _number_intervals().find(
+        len(digits) * BLOCK + padded_key(digits)
+    )
+    return facts
 
 
 @lru_cache(maxsize=1)
