@@ -31,8 +31,9 @@ def test_all_is_sorted_and_exported() -> None:
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, time; t = time.perf_counter(); import geoflex; "
-        "print(time.perf_counter() - t); "
+        # CPU time, not wall time: a loaded machine must not fail the check.
+        "import sys, time; t = time.process_time(); import geoflex; "
+        "print(time.process_time() - t); "
         "print(','.join(m for m in ('phonenumbers', 'folium', 'geopandas', 'shapely', 'jinja2', "
         "'altair', 'pandas', 'pyarrow') if m in sys.modules))"
     )
