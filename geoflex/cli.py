@@ -3,6 +3,7 @@
 ``geoflex demo``      the embedded sample -> all reports
 ``geoflex report``    your TaskRouter event files -> all reports
 ``geoflex resolve``   a CSV/parquet of phone numbers -> the same rows with geo columns
+``geoflex collect``   an Event Streams webhook sink writing event files (geoflex[collect])
 
 Errors geoflex raises on purpose (bad config, unreadable input...) print one line and exit
 with status 2; no traceback.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -228,6 +230,89 @@ def resolve(input_path: Path, out: Path, phone: str, default_country: str) -> No
         else:
             raise GeoflexError(f"{out}: output must be .csv or .parquet")
         click.echo(f"Wrote {result.height:,} rows to {out}")
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for the event files (OUT/events) and the receiver's state.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--public-url",
+    help="The sink URL Twilio calls (e.g. https://collect.example.com/events), when a TLS "
+    "proxy sits in front: signatures cover that URL.",
+)
+@click.option(
+    "--basic-auth",
+    "basic_user",
+    metavar="USER",
+    help="Also require HTTP Basic credentials: this user, the password in "
+    "GEOFLEX_COLLECT_PASSWORD (put both in the sink URL as https://USER:PASSWORD@host/...).",
+)
+@click.option(
+    "--max-body-mb", default=4.0, show_default=True, type=click.FloatRange(min=0.001),
+    help="Largest request body accepted.",
+)  # fmt: skip
+@click.option(
+    "--rotate-mb", default=64.0, show_default=True, type=click.FloatRange(min=0.001),
+    help="Start a new event file at this size.",
+)  # fmt: skip
+@click.option(
+    "--rotate-minutes", default=60.0, show_default=True, type=click.FloatRange(min=0.01),
+    help="Start a new event file at this age.",
+)  # fmt: skip
+@click.option(
+    "--dedup-ids", default=1_000_000, show_default=True, type=click.IntRange(min=1),
+    help="How many recent event ids are remembered to drop redelivered events.",
+)  # fmt: skip
+def collect(
+    out: Path,
+    host: str,
+    port: int,
+    public_url: str | None,
+    basic_user: str | None,
+    max_body_mb: float,
+    rotate_mb: float,
+    rotate_minutes: float,
+    dedup_ids: int,
+) -> None:
+    """Receive Twilio Event Streams batches (a webhook sink) into event files under OUT.
+
+    Every request must carry a valid X-Twilio-Signature made with the auth token in
+    TWILIO_AUTH_TOKEN (the receiver does not start without it). A batch is answered 200
+    only once it is on the disk; redelivered events are written once.
+    """
+    with _errors():
+        from geoflex._errors import require
+
+        for module in ("starlette", "uvicorn", "twilio"):
+            require(module, "collect")
+        from geoflex.collect import ReceiverSettings, serve
+
+        basic_auth = None
+        if basic_user is not None:
+            password = os.environ.get("GEOFLEX_COLLECT_PASSWORD", "")
+            if not password:
+                raise GeoflexError("--basic-auth needs the password in GEOFLEX_COLLECT_PASSWORD")
+            basic_auth = (basic_user, password)
+        settings = ReceiverSettings(
+            out=out,
+            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", ""),
+            public_url=public_url,
+            basic_auth=basic_auth,
+            max_body_bytes=int(max_body_mb * (1 << 20)),
+            rotate_bytes=int(rotate_mb * (1 << 20)),
+            rotate_seconds=rotate_minutes * 60,
+            dedup_capacity=dedup_ids,
+        )
+        serve(settings, host=host, port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover
