@@ -4,6 +4,7 @@
 ``geoflex report``    your TaskRouter event files -> all reports
 ``geoflex resolve``   a CSV/parquet of phone numbers -> the same rows with geo columns
 ``geoflex collect``   an Event Streams webhook sink writing event files (geoflex[collect])
+``geoflex fetch``     the TaskRouter Events REST history, Flex Locations and workers
 
 Errors geoflex raises on purpose (bad config, unreadable input...) print one line and exit
 with status 2; no traceback.
@@ -114,9 +115,21 @@ def _build(
             if config.ui_attributes is None:
                 locations = read_ui_attributes(geoflex.sample.ui_attributes())
         else:
-            from geoflex.ingest import read_events
+            from geoflex.collect._layout import Layout
+            from geoflex.ingest import read_events, read_ui_attributes
+            from geoflex.ingest._workers import add_workers
 
-            data = read_events([str(s) for s in sources])
+            # A folder written by `geoflex collect`/`fetch`: its events, Flex Locations and
+            # workers.
+            layouts = [Layout.recognise(Path(s)) for s in sources]
+            data = read_events(
+                [str(lay.events if lay else s) for s, lay in zip(sources, layouts, strict=True)]
+            )
+            for layout in filter(None, layouts):
+                if layout.workers.is_file():
+                    data = add_workers(data, layout.workers)
+                if config.ui_attributes is None and layout.ui_attributes.is_file():
+                    locations = read_ui_attributes(layout.ui_attributes)
         return build_all(data, out_dir=out, config=config, locations=locations, progress=step)
 
 
@@ -179,7 +192,9 @@ def demo(out: Path, config_path: Path | None, quiet: bool) -> None:
 def report(inputs: tuple[str, ...], out: Path, config_path: Path | None, quiet: bool) -> None:
     """Build every report from TaskRouter event files (NDJSON, JSON, CSV; .gz too).
 
-    INPUTS are files or glob patterns, in any of the shapes read_events accepts.
+    INPUTS are files or glob patterns, in any of the shapes read_events accepts, or folders
+    written by `geoflex collect` / `geoflex fetch` (their Flex Locations and workers are
+    used too).
     """
     with _errors():
         for item in inputs:
@@ -313,6 +328,67 @@ def collect(
             dedup_capacity=dedup_ids,
         )
         serve(settings, host=host, port=port)
+
+
+@main.command()
+@click.option("--workspace", required=True, help="The TaskRouter workspace SID (WS...).")
+@click.option(
+    "--since",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]),
+    help="First day (UTC) of events to pull; TaskRouter keeps 30 days.",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write to (OUT/events, OUT/flex); `geoflex report OUT` reads it.",
+)
+@click.option(
+    "--base-url",
+    help="Use this server instead of taskrouter.twilio.com and flex-api.twilio.com.",
+)
+@click.option("--no-flex", is_flag=True, help="Events only: skip ui_attributes and workers.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def fetch(
+    workspace: str, since: Any, out: Path, base_url: str | None, no_flex: bool, quiet: bool
+) -> None:
+    """Pull TaskRouter events (REST, paginated, resumable), Flex Locations and workers.
+
+    Credentials come from TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and
+    TWILIO_API_SECRET. An interrupted run continues after its last written page.
+    """
+    with _errors():
+        from geoflex._errors import require
+
+        require("httpx", "collect")
+        from geoflex.collect._fetch import Credentials
+        from geoflex.collect._fetch import fetch as fetch_workspace
+
+        def note(message: str) -> None:
+            if not quiet:
+                click.echo(message, err=True)
+
+        result = fetch_workspace(
+            workspace,
+            since=since,
+            out=out,
+            credentials=Credentials.from_env(),
+            base_url=base_url,
+            flex=not no_flex,
+            note=note,
+        )
+        click.echo(
+            f"Wrote {result.events:,} events in {result.pages} new pages to {out / 'events'}"
+            + (f" (resumed at page {result.resumed_at_page})" if result.resumed_at_page else "")
+        )
+        if result.workers is not None:
+            click.echo(
+                f"Wrote {result.locations} Flex Locations and {result.workers} workers to "
+                f"{out / 'flex'}"
+            )
+        click.echo(f"Next: geoflex report {out} --out reports")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -164,6 +164,7 @@ def create_app(receiver: Receiver) -> Any:
                 "status": "ok",
                 "active_file": receiver.files.active,
                 "known_ids": len(receiver.seen),
+                "commits": receiver.committer.groups,
                 **counts,
             }
         )

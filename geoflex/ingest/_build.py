@@ -465,24 +465,34 @@ def _snapshots(events: EventParts) -> pl.DataFrame:
     )
 
 
-def _agents(
-    snapshots: pl.DataFrame, segments: pl.DataFrame
-) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
-    decoded = decode_json_column(snapshots["worker_attributes"], WORKER_ATTRIBUTES_SCHEMA)
-    problems = [
-        (
-            snapshots["file"][i],
-            int(snapshots["line"][i]),
-            f"worker_attributes of {snapshots['worker_sid'][i]} ignored: {reason}",
-        )
-        for i, reason in zip(decoded.bad_rows, decoded.reasons, strict=True)
-    ]
+def worker_attribute_columns(
+    attributes: pl.Series,
+) -> tuple[pl.DataFrame, list[tuple[int, str]], dict[str, int]]:
+    """Worker attributes (JSON text) -> one string column per known attribute, the rows
+    that could not be decoded (row, reason) and how many values were cut, per column."""
+    decoded = decode_json_column(attributes, WORKER_ATTRIBUTES_SCHEMA)
     attrs = decoded.frame.select(_column(decoded.frame, c, c, pl.String) for c in WORKER_ATTRIBUTES)
     attrs, truncated = cut_long_strings(attrs, list(WORKER_ATTRIBUTES))
     # Flex stores roles as a JSON list; Insights shows them comma-separated.
     attrs = attrs.with_columns(
         roles=pl.col("roles").str.replace_all(r'[\[\]"]', "").str.replace_all(r"\s*,\s*", ", ")
     )
+    bad = list(zip(decoded.bad_rows, decoded.reasons, strict=True))
+    return attrs, bad, truncated
+
+
+def _agents(
+    snapshots: pl.DataFrame, segments: pl.DataFrame
+) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
+    attrs, bad, truncated = worker_attribute_columns(snapshots["worker_attributes"])
+    problems = [
+        (
+            snapshots["file"][i],
+            int(snapshots["line"][i]),
+            f"worker_attributes of {snapshots['worker_sid'][i]} ignored: {reason}",
+        )
+        for i, reason in bad
+    ]
     stats = (
         segments.lazy()  # lazy: the filter copies only the five columns used, not all 47
         .filter(pl.col("worker_sid").is_not_null())
