@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from geoflex._errors import GeoflexError, MissingDependencyError
+from geoflex._errors import ColumnError, DataError, GeoflexError, MissingDependencyError
+from geoflex._untrusted import one_line, quote
 
 try:
     import click
@@ -31,33 +32,147 @@ except ImportError as exc:  # pragma: no cover - the console script needs the ex
 
 __all__ = ["main"]
 
+#: Exit statuses: a mistake in the command line or the config; input that cannot be used
+#: (and anything else that stops a run).
 EXIT_USAGE = 2
+EXIT_INPUT = 1
+EXIT_INTERRUPTED = 130
+
+# Exceptions that are bugs in geoflex whatever the input: never blamed on a file or option.
+_BUGS = (TypeError, AttributeError, NameError, AssertionError, NotImplementedError, LookupError)
+_DEBUG = "geoflex.debug"
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+class _CliError(Exception):
+    """A mistake the command line has attributed: its one-line message and exit status."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _reason(exc: BaseException, what: str = "") -> str:
+    """What went wrong, in the words of the exception (its file name unless in ``what``)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start:,})"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) not in what else ""
+        return f"{exc.strerror}{where}"
+    if isinstance(exc, EOFError):
+        return f"the file ends too early ({exc or 'truncated'})"
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @contextlib.contextmanager
-def _errors() -> Iterator[None]:
-    """Turn expected errors into one line on stderr and exit status 2."""
+def _about(
+    what: str,
+    *,
+    code: int,
+    catch: tuple[type[BaseException], ...] = (Exception,),
+    hint: str = "",
+) -> Iterator[None]:
+    """Blame the errors raised inside on ``what`` (an option or the input), exit ``code``.
+
+    Errors geoflex raised on purpose keep their own message and status; bugs stay bugs.
+    """
     try:
         yield
-    except GeoflexError as exc:
-        _fail(str(exc))
-    except FileNotFoundError as exc:
-        _fail(f"file not found: {exc.filename or exc}")
-    except IsADirectoryError as exc:
-        _fail(f"expected a file, got a directory: {exc.filename or exc}")
-    except PermissionError as exc:
-        _fail(f"permission denied: {exc.filename or exc}")
+    except (GeoflexError, _CliError, *_BUGS):
+        raise
+    except catch as exc:
+        raise _CliError(f"{what}: {_reason(exc, what)}{hint}", code) from exc
+
+
+def _explain(exc: BaseException) -> tuple[int, str]:
+    """The exit status and one-line message for an exception that ended a command."""
+    if isinstance(exc, _CliError):
+        return exc.code, str(exc)
+    if isinstance(exc, DataError | ColumnError):  # the data cannot be used
+        return EXIT_INPUT, str(exc)
+    if isinstance(exc, GeoflexError):  # settings, options, environment, missing extras
+        return EXIT_USAGE, str(exc)
+    if isinstance(exc, MemoryError):
+        return EXIT_INPUT, "out of memory; read fewer or smaller files at once"
+    if isinstance(exc, OSError | EOFError | UnicodeError):
+        return EXIT_INPUT, _reason(exc)
+    return EXIT_INPUT, (
+        f"unexpected {type(exc).__name__}: {_reason(exc)} -- this is a bug in geoflex; "
+        "run the command again with --debug and report the traceback it prints"
+    )
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {one_line(message)}", err=True)
+    sys.exit(code)
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_DEBUG] = True
+
+
+def _debug_option() -> click.Option:
+    return click.Option(
+        ["--debug"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_debug,
+        help="Show the full traceback of an error (for reporting bugs).",
+    )
+
+
+class _Commands(click.Group):
+    """The ``geoflex`` group: every error ends as one line on stderr and an exit status.
+
+    Usage mistakes (click's own checks, bad options, bad config) exit 2; input that cannot
+    be used exits 1. ``--debug`` (on the group and on every command added to it) shows
+    the traceback instead.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(_debug_option())
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(p.name == "debug" for p in cmd.params):
+            cmd.params.append(_debug_option())
+        super().add_command(cmd, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.meta.get(_DEBUG):
+                raise
+            code, message = _explain(exc)
+            _fail(message, code)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.ClickException as exc:
+            context = getattr(exc, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            _fail(exc.format_message() + hint, exc.exit_code)
+        except click.Abort:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 @contextlib.contextmanager
 def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[str], None]]:
     """A rich progress bar; yields ``step(description)`` to call as each stage starts."""
-    if quiet:
+    console = None if quiet else _console()
+    if console is None or not console.is_terminal:  # logs get no bar
         yield lambda _description: None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -67,7 +182,7 @@ def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[str], None]]:
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=_console(),
+        console=console,
         transient=False,
     ) as progress:
         task = progress.add_task("Starting", total=total)
@@ -80,7 +195,11 @@ def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[str], None]]:
             started = True
             progress.update(task, description=description)
 
-        yield step
+        try:
+            yield step
+        except BaseException:
+            progress.live.transient = True  # an error leaves its one line, not a half bar
+            raise
         progress.update(task, completed=total, description="Done")
 
 
@@ -91,17 +210,84 @@ def _console() -> Any:
 
 
 def _config(path: Path | None) -> Any:
+    """The settings of ``--config`` (a usage error when it cannot be read), else defaults."""
     from geoflex.report import ReportConfig, load_config
 
-    return load_config(path) if path is not None else ReportConfig()
+    if path is None:
+        return ReportConfig()
+    with _about(f"--config {path}", code=EXIT_USAGE, hint="; give a readable TOML file"):
+        return load_config(path)
+
+
+def _check_parents(path: Path, what: str) -> None:
+    """A usage error when a parent that exists is not a directory (``a_file/out``)."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise _CliError(f"{what}: {parent} is not a directory", EXIT_USAGE)
+            return
+
+
+def _out_dir(out: Path) -> Path:
+    """``--out`` as a directory that exists and can be written to, else a usage error."""
+    what = f"--out {out}"
+    if out.exists() and not out.is_dir():
+        raise _CliError(f"{what}: exists and is not a directory; choose a directory", EXIT_USAGE)
+    _check_parents(out, what)
+    with _about(what, code=EXIT_USAGE, catch=(OSError,), hint="; choose another directory"):
+        out.mkdir(parents=True, exist_ok=True)
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise _CliError(f"{what}: not writable; choose another directory", EXIT_USAGE)
+    return out
+
+
+def _check_inputs(inputs: Sequence[str]) -> None:
+    """Every INPUT that is not a glob pattern must exist (a mistyped name is a usage error)."""
+    import glob
+
+    for item in inputs:
+        if any(ch in item for ch in "*?["):
+            if not glob.glob(item, recursive=True):
+                raise _CliError(f"INPUT {quote(item, 200)}: no file matches", EXIT_USAGE)
+        elif not os.path.lexists(item):
+            raise _CliError(f"INPUT {quote(item, 200)}: no such file or directory", EXIT_USAGE)
+
+
+def _inputs_named(inputs: Sequence[str]) -> str:
+    shown = ", ".join(quote(i, 80) for i in inputs[:3])
+    return shown + (f" and {len(inputs) - 3:,} more" if len(inputs) > 3 else "")
+
+
+def _read(inputs: Sequence[str]) -> Any:
+    """`geoflex.read_events` of the inputs; refused when they hold no TaskRouter events."""
+    from geoflex.ingest import read_events
+
+    named = _inputs_named(inputs)
+    with _about(f"reading {named}", code=EXIT_INPUT):
+        data = read_events(list(inputs))
+    if data.segments.height == 0:
+        problems = data.problems
+        lines = f"{problems.height:,} unusable line{'' if problems.height == 1 else 's'}"
+        lines = lines if problems.height else "no lines"
+        if problems.height:
+            file, line, reason = problems.row(0)
+            lines += f"; the first: {file}:{line}: {reason}"
+        raise _CliError(
+            f"no TaskRouter events in {named} ({lines}); "
+            "give Event Streams, Event Callback or Events REST exports",
+            EXIT_INPUT,
+        )
+    return data
 
 
 def _build(
-    sources: Sequence[str | Path] | None, out: Path, config_path: Path | None, *, quiet: bool
-) -> list[Path]:
+    sources: Sequence[str] | None, out: Path, config_path: Path | None, *, quiet: bool
+) -> tuple[list[Path], int]:
+    """Write every report; return the files written and how many input lines were unusable."""
     from geoflex.report import BUILD_STEPS, build_all
 
     config = _config(config_path)
+    out = _out_dir(out)
     with _progress(BUILD_STEPS + 1, quiet=quiet) as step:
         step("Reading events")
         locations = None
@@ -116,27 +302,33 @@ def _build(
                 locations = read_ui_attributes(geoflex.sample.ui_attributes())
         else:
             from geoflex.collect._layout import Layout
-            from geoflex.ingest import read_events, read_ui_attributes
+            from geoflex.ingest import read_ui_attributes
             from geoflex.ingest._workers import add_workers
 
             # A folder written by `geoflex collect`/`fetch`: its events, Flex Locations and
             # workers.
             layouts = [Layout.recognise(Path(s)) for s in sources]
-            data = read_events(
+            data = _read(
                 [str(lay.events if lay else s) for s, lay in zip(sources, layouts, strict=True)]
             )
-            for layout in filter(None, layouts):
-                if layout.workers.is_file():
-                    data = add_workers(data, layout.workers)
-                if config.ui_attributes is None and layout.ui_attributes.is_file():
-                    locations = read_ui_attributes(layout.ui_attributes)
-        return build_all(data, out_dir=out, config=config, locations=locations, progress=step)
+            with _about(f"reading {_inputs_named(sources)}", code=EXIT_INPUT):
+                for layout in filter(None, layouts):
+                    if layout.workers.is_file():
+                        data = add_workers(data, layout.workers)
+                    if config.ui_attributes is None and layout.ui_attributes.is_file():
+                        locations = read_ui_attributes(layout.ui_attributes)
+        with _about(f"--out {out}", code=EXIT_USAGE, catch=(OSError,)):
+            paths = build_all(data, out_dir=out, config=config, locations=locations, progress=step)
+    return paths, data.problems.height
 
 
-def _summary(paths: Sequence[Path]) -> None:
+def _summary(paths: Sequence[Path], problems: int) -> None:
     click.echo(f"Wrote {len(paths)} reports:")
     for path in paths:
         click.echo(f"  {path}")
+    if problems:
+        lines = "line" if problems == 1 else "lines"
+        click.echo(f"{problems:,} input {lines} could not be used (see the overview's table).")
     if paths:
         click.echo(f"Open {paths[0]} in a browser to start.")
 
@@ -163,7 +355,7 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
                 "--config",
                 "config_path",
                 type=click.Path(dir_okay=False, path_type=Path),
-                help="TOML or YAML settings (service level, shifts, regions...).",
+                help="TOML settings (service level, shifts, regions...).",
             ),
             click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
         ]
@@ -172,7 +364,7 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(_version(), "--version", "-V", prog_name="geoflex")
 def main() -> None:
     """geoflex: where your contact-centre customers are, when they call, who should answer."""
@@ -182,8 +374,7 @@ def main() -> None:
 @_report_options
 def demo(out: Path, config_path: Path | None, quiet: bool) -> None:
     """Build every report from the sample data shipped with geoflex."""
-    with _errors():
-        _summary(_build(None, out, config_path, quiet=quiet))
+    _summary(*_build(None, out, config_path, quiet=quiet))
 
 
 @main.command()
@@ -192,19 +383,30 @@ def demo(out: Path, config_path: Path | None, quiet: bool) -> None:
 def report(inputs: tuple[str, ...], out: Path, config_path: Path | None, quiet: bool) -> None:
     """Build every report from TaskRouter event files (NDJSON, JSON, CSV; .gz too).
 
-    INPUTS are files or glob patterns, in any of the shapes read_events accepts, or folders
-    written by `geoflex collect` / `geoflex fetch` (their Flex Locations and workers are
-    used too).
+    INPUTS are files, directories or glob patterns, in any of the shapes read_events
+    accepts, or folders written by `geoflex collect` / `geoflex fetch` (their Flex Locations
+    and workers are used too). Input without any TaskRouter event is refused (exit status 1).
     """
-    with _errors():
-        for item in inputs:
-            if not any(ch in item for ch in "*?[") and not Path(item).exists():
-                raise FileNotFoundError(2, "No such file", item)
-        _summary(_build(list(inputs), out, config_path, quiet=quiet))
+    _check_inputs(inputs)
+    _summary(*_build(list(inputs), out, config_path, quiet=quiet))
+
+
+_TABLE_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def _table_kind(path: Path, what: str) -> str:
+    kind = _TABLE_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise _CliError(f"{what} {path}: must end in .csv or .parquet", EXIT_USAGE)
+    return kind
 
 
 @main.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "input_path",
+    metavar="INPUT",
+    type=click.Path(dir_okay=False, readable=False, path_type=Path),  # unreadable: exit 1
+)
 @click.option(
     "--out",
     "out",
@@ -223,28 +425,46 @@ def resolve(input_path: Path, out: Path, phone: str, default_country: str) -> No
     """Add geography columns (country, state, city, timezone...) to a table of phone numbers."""
     import polars as pl
 
-    with _errors():
-        suffix = input_path.suffix.lower()
-        if not input_path.exists():
-            raise FileNotFoundError(2, "No such file", str(input_path))
-        if suffix == ".csv":
+    kind = _table_kind(input_path, "INPUT")
+    out_kind = _table_kind(out, "--out")
+    _check_parents(out, f"--out {out}")
+    if not input_path.exists():
+        raise _CliError(f"INPUT {input_path}: no such file", EXIT_USAGE)
+    with _about(f"INPUT {input_path}", code=EXIT_INPUT, hint=f"; is it a {kind} file?"):
+        if kind == "csv":
             frame = pl.read_csv(input_path, infer_schema=False)
-        elif suffix in (".parquet", ".pq"):
+        else:
             frame = pl.read_parquet(input_path)
-        else:
-            raise GeoflexError(f"{input_path}: input must be .csv or .parquet")
-        from geoflex.resolve import resolve as resolve_phones
+    if phone not in frame.columns:
+        columns = ", ".join(quote(c, 40) for c in frame.columns[:20])
+        more = f" and {len(frame.columns) - 20:,} more" if len(frame.columns) > 20 else ""
+        raise _CliError(
+            f"--phone {quote(phone, 80)}: no such column in {input_path} (it has {columns}{more})",
+            EXIT_USAGE,
+        )
+    from geoflex.resolve import resolve as resolve_phones
 
-        result = resolve_phones(frame, phone, default_country=default_country)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() in (".parquet", ".pq"):
-            result.write_parquet(out)
-        elif out.suffix.lower() == ".csv":
-            # CSV cannot hold Enum/Categorical metadata; write them as text.
-            result.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String)).write_csv(out)
+    result = resolve_phones(frame, phone, default_country=default_country)
+    with _about(f"--out {out}", code=EXIT_USAGE, catch=(OSError,), hint="; choose another file"):
+        _write_table(result, out, out_kind)
+    click.echo(f"Wrote {result.height:,} rows to {out}")
+
+
+def _write_table(frame: Any, out: Path, kind: str) -> None:
+    """Write ``frame`` to ``out`` atomically: a temporary file beside it, then renamed."""
+    import polars as pl
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    try:
+        if kind == "parquet":
+            frame.write_parquet(partial)
         else:
-            raise GeoflexError(f"{out}: output must be .csv or .parquet")
-        click.echo(f"Wrote {result.height:,} rows to {out}")
+            # CSV cannot hold Enum/Categorical metadata; write them as text.
+            frame.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String)).write_csv(partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @main.command()
@@ -304,30 +524,31 @@ def collect(
     TWILIO_AUTH_TOKEN (the receiver does not start without it). A batch is answered 200
     only once it is on the disk; redelivered events are written once.
     """
-    with _errors():
-        from geoflex._errors import require
+    from geoflex._errors import require
 
-        for module in ("starlette", "uvicorn", "twilio"):
-            require(module, "collect")
-        from geoflex.collect import ReceiverSettings, serve
+    for module in ("starlette", "uvicorn", "twilio"):
+        require(module, "collect")
+    from geoflex.collect import ReceiverSettings, serve
 
-        basic_auth = None
-        if basic_user is not None:
-            password = os.environ.get("GEOFLEX_COLLECT_PASSWORD", "")
-            if not password:
-                raise GeoflexError("--basic-auth needs the password in GEOFLEX_COLLECT_PASSWORD")
-            basic_auth = (basic_user, password)
-        settings = ReceiverSettings(
-            out=out,
-            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", ""),
-            public_url=public_url,
-            basic_auth=basic_auth,
-            max_body_bytes=int(max_body_mb * (1 << 20)),
-            rotate_bytes=int(rotate_mb * (1 << 20)),
-            rotate_seconds=rotate_minutes * 60,
-            dedup_capacity=dedup_ids,
-        )
-        serve(settings, host=host, port=port)
+    basic_auth = None
+    if basic_user is not None:
+        password = os.environ.get("GEOFLEX_COLLECT_PASSWORD", "")
+        if not password:
+            raise _CliError(
+                "--basic-auth needs the password in GEOFLEX_COLLECT_PASSWORD", EXIT_USAGE
+            )
+        basic_auth = (basic_user, password)
+    settings = ReceiverSettings(
+        out=out,
+        auth_token=os.environ.get("TWILIO_AUTH_TOKEN", ""),
+        public_url=public_url,
+        basic_auth=basic_auth,
+        max_body_bytes=int(max_body_mb * (1 << 20)),
+        rotate_bytes=int(rotate_mb * (1 << 20)),
+        rotate_seconds=rotate_minutes * 60,
+        dedup_capacity=dedup_ids,
+    )
+    serve(settings, host=host, port=port)
 
 
 @main.command()
@@ -359,36 +580,35 @@ def fetch(
     Credentials come from TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and
     TWILIO_API_SECRET. An interrupted run continues after its last written page.
     """
-    with _errors():
-        from geoflex._errors import require
+    from geoflex._errors import require
 
-        require("httpx", "collect")
-        from geoflex.collect._fetch import Credentials
-        from geoflex.collect._fetch import fetch as fetch_workspace
+    require("httpx", "collect")
+    from geoflex.collect._fetch import Credentials
+    from geoflex.collect._fetch import fetch as fetch_workspace
 
-        def note(message: str) -> None:
-            if not quiet:
-                click.echo(message, err=True)
+    def note(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
 
-        result = fetch_workspace(
-            workspace,
-            since=since,
-            out=out,
-            credentials=Credentials.from_env(),
-            base_url=base_url,
-            flex=not no_flex,
-            note=note,
-        )
+    result = fetch_workspace(
+        workspace,
+        since=since,
+        out=out,
+        credentials=Credentials.from_env(),
+        base_url=base_url,
+        flex=not no_flex,
+        note=note,
+    )
+    click.echo(
+        f"Wrote {result.events:,} events in {result.pages} new pages to {out / 'events'}"
+        + (f" (resumed at page {result.resumed_at_page})" if result.resumed_at_page else "")
+    )
+    if result.workers is not None:
         click.echo(
-            f"Wrote {result.events:,} events in {result.pages} new pages to {out / 'events'}"
-            + (f" (resumed at page {result.resumed_at_page})" if result.resumed_at_page else "")
+            f"Wrote {result.locations} Flex Locations and {result.workers} workers to "
+            f"{out / 'flex'}"
         )
-        if result.workers is not None:
-            click.echo(
-                f"Wrote {result.locations} Flex Locations and {result.workers} workers to "
-                f"{out / 'flex'}"
-            )
-        click.echo(f"Next: geoflex report {out} --out reports")
+    click.echo(f"Next: geoflex report {out} --out reports")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,7 +80,7 @@ def test_demo_builds_every_report_from_the_committed_sample(tmp_path):
 def test_missing_input_is_a_clear_error(tmp_path):
     result = run("report", str(tmp_path / "nope.ndjson"), "--out", str(tmp_path))
     assert result.exit_code == 2
-    assert "file not found" in result.output
+    assert "nope.ndjson': no such file" in result.output
     assert "Traceback" not in result.output
 
 
@@ -93,7 +93,7 @@ def test_bad_config_exits_2_with_the_reason(tmp_path, events_file):
     assert "0.8 for 80%" in result.output
     missing = run("report", str(events_file), "--config", str(tmp_path / "none.toml"))
     assert missing.exit_code == 2
-    assert "file not found" in missing.output
+    assert "none.toml: No such file" in missing.output
 
 
 def test_resolve_csv_and_parquet(tmp_path):
@@ -140,4 +140,44 @@ def test_real_subprocess(tmp_path, events_file):
     )
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
-    assert "file not found" in bad.stderr
+    assert "missing.ndjson': no such file" in bad.stderr
+
+
+def test_debug_on_the_group_or_the_command_shows_the_traceback(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("title = \n")
+    for args in (
+        ["--debug", "demo", "--config", str(config)],
+        ["demo", "--config", str(config), "--debug"],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1
+        assert isinstance(result.exception, geoflex.ConfigError)  # raised, not turned into a line
+    plain = run("demo", "--config", str(config))
+    assert plain.exit_code == 2
+    assert plain.output.startswith("Error: ")
+    assert plain.output.count("\n") == 1
+
+
+def test_a_bug_is_one_line_that_asks_for_debug(tmp_path, monkeypatch):
+    import geoflex.report
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(geoflex.report, "build_all", broken)
+    result = run("demo", "--out", str(tmp_path), "-q")
+    assert result.exit_code == 1
+    assert "unexpected ZeroDivisionError" in result.output
+    assert "--debug" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_problems_are_counted_in_the_summary(tmp_path, events_file):
+    mixed = tmp_path / "mixed.ndjson"
+    import gzip
+
+    mixed.write_bytes(gzip.decompress(events_file.read_bytes()) + b"not json\n")
+    result = run("report", str(mixed), "--out", str(tmp_path / "site"), "-q")
+    assert result.exit_code == 0, result.output
+    assert "lines could not be used" in result.output or "line could not be used" in result.output

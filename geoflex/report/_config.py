@@ -1,4 +1,4 @@
-"""Report configuration: service level, shifts, regions, overrides, timezones (TOML or YAML)."""
+"""Report configuration: service level, shifts, regions, overrides, timezones (TOML)."""
 
 from __future__ import annotations
 
@@ -148,37 +148,51 @@ def _coordinates(value: Any, source: str) -> dict[str, tuple[float, float]]:
     return out
 
 
+#: Config files larger than this are refused before parsing (a real one is a few KiB).
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def load_config(path: str | os.PathLike[str]) -> ReportConfig:
-    """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) config file.
+    """Read a TOML config file (at most 1 MiB).
+
+    TOML only: it has no aliases, references or entities, so what a file says is bounded by
+    its size. A relative ``ui_attributes`` path is relative to the config file.
 
     Raises
     ------
     ConfigError
-        Unknown extension, a syntax error (with the parser's location) or bad values.
-    FileNotFoundError
-        When the file does not exist.
+        Not ``.toml``, too large, not UTF-8, a syntax error (with the parser's location),
+        nested too deeply, or bad values (naming the setting).
+    OSError
+        When the file cannot be opened (e.g. FileNotFoundError).
     """
     file = Path(path)
-    text = file.read_text(encoding="utf-8")
-    suffix = file.suffix.lower()
-    if suffix == ".toml":
-        try:
-            import tomllib
-        except ModuleNotFoundError:  # Python 3.10
-            tomllib = require("tomli", "cli")  # type: ignore[assignment]
-        try:
-            data: Any = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file}: invalid TOML: {exc}") from None
-    elif suffix in (".yaml", ".yml"):
-        yaml: Any = require("yaml", "cli")
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{file}: invalid YAML: {exc}") from None
-    else:
-        raise ConfigError(f"{file}: config files must end in .toml, .yaml or .yml")
-    if isinstance(data, dict) and isinstance(data.get("ui_attributes"), str):
+    if file.suffix.lower() != ".toml":
+        raise ConfigError(
+            f"{file}: config files are TOML and end in .toml (YAML is no longer read)"
+        )
+    with file.open("rb") as handle:  # bounded read: /dev/zero or a pipe cannot flood memory
+        raw = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{file}: larger than {MAX_CONFIG_BYTES >> 20} MiB; not a config file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start:,}); "
+            "save it as UTF-8"
+        ) from None
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        tomllib = require("tomli", "cli")  # type: ignore[assignment]
+    try:
+        data: Any = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{file}: arrays or tables nested too deeply") from None
+    if isinstance(data.get("ui_attributes"), str):
         # A relative path in a config file is relative to that file.
         data["ui_attributes"] = str(file.parent / Path(data["ui_attributes"]).expanduser())
     return ReportConfig.from_mapping(data, source=str(file))
