@@ -16,10 +16,12 @@ from pathlib import Path
 
 import polars as pl
 
-sys.path.insert(0, str(Path(__file__).parent))
-from corpus import oracle, phone_corpus
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1] / "data")]
+from _zones import canonical  # noqa: E402
+from corpus import oracle, phone_corpus  # noqa: E402
 
-import geoflex
+import geoflex  # noqa: E402
+from geoflex.resolve._metadata import load_metadata  # noqa: E402
 
 
 def _implied_state(description: pl.Expr) -> pl.Expr:
@@ -85,11 +87,26 @@ def rates(frame: pl.DataFrame) -> dict[str, tuple[float, int, int]]:
     rate("valid", everything, pl.col("valid") == pl.col("pn_valid"))
     rate("phone_e164", everything, pl.col("phone_e164").eq_missing(pl.col("pn_phone_e164")))
     rate("country", everything, pl.col("country").eq_missing(pl.col("pn_country")))
+    # phonenumbers' zone by its current name; where that zone is not one of the number's
+    # own country (Libya → Europe/Bucharest ...), geoflex deliberately differs: counted apart.
+    own = load_metadata().country_zones
+    pn_zone = (
+        pl.col("pn_timezones")
+        .list.first()
+        .map_elements(canonical, return_dtype=pl.String, skip_nulls=True)
+    )
+    in_country = pl.struct(zone=pn_zone, country=pl.col("country")).map_elements(
+        lambda r: r["country"] not in own or r["zone"] in own[r["country"]],
+        return_dtype=pl.Boolean,
+    )
     one_zone = pl.col("pn_valid") & (pl.col("pn_timezones").list.len() == 1)
+    rate("timezone (one zone)", one_zone & in_country, pl.col("timezone").eq_missing(pn_zone))
     rate(
-        "timezone (one zone)",
-        one_zone,
-        pl.col("timezone").eq_missing(pl.col("pn_timezones").list.first()),
+        "timezone is the country's own (valid)",
+        pl.col("valid") & pl.col("country").is_in(list(own)),
+        pl.struct(zone=pl.col("timezone"), country=pl.col("country")).map_elements(
+            lambda r: r["zone"] in own[r["country"]], return_dtype=pl.Boolean
+        ),
     )
     rate("timezone present (valid)", pl.col("valid"), pl.col("timezone").is_not_null())
     rate(

@@ -17,6 +17,7 @@ import shapely
 from _geo_io import COORD_DECIMALS, geojson_geometry, inner_point
 from _geo_keys import place_key
 from _geo_us import ZIP_COUNTRY_STATES, has_point
+from _zones import own_zone
 from shapely.geometry import Point
 
 _US_TERRITORIES = {"PR", "VI", "GU", "AS", "MP"}
@@ -277,7 +278,8 @@ def build_area_codes(
         row["state_code"] = state_of(row)
     add_geocoder_points(rows, places, group_index, stats, stats_missing)
     for row in rows:
-        row["timezone"] = timezone_at(row["latitude"], row["longitude"])
+        lat, lon = row["latitude"], row["longitude"]
+        row["timezone"] = own_zone(timezone_at(lat, lon), row["country"], lat, lon)
     stats["missing"] = ",".join(stats_missing)  # type: ignore[assignment]
     df = pl.DataFrame(rows, infer_schema_length=None).select(
         "npa",

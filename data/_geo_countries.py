@@ -9,6 +9,7 @@ import pycountry
 import shapely
 from _geo_io import geojson_geometry, inner_point
 from _geo_topo import topo_features
+from _zones import own_zone
 
 # pycountry's `common_name`, else its `name`, except where neither is what people write.
 NAME_FIXES = {
@@ -163,7 +164,7 @@ def build_countries(
                 "region": flex_region(code, continent),
                 "latitude": lat,
                 "longitude": lon,
-                "timezone": timezone_at(*tz_point),
+                "timezone": own_zone(timezone_at(*tz_point), code, *tz_point),
                 "point_source": point_source,
             }
         )

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 import polars as pl
+from _zones import own_zone
 
 from geoflex.resolve._core import US_TERRITORIES
 
@@ -68,6 +69,7 @@ def build_places(
 
     places: dict[tuple[str | None, str, str], int] = {}
     rows: list[dict[str, Any]] = []
+    row_countries: list[str | None] = []
     ids: list[int] = []
     for lo, _hi, desc in geocode:
         digits = str(lo)
@@ -87,6 +89,7 @@ def build_places(
             key = (region, desc, "")
         if key not in places:
             places[key] = len(rows)
+            row_countries.append(region)
             rows.append(
                 _place(
                     key,
@@ -126,6 +129,22 @@ def build_places(
                 pl.col("place_id").replace_strict(zones, default=None, return_dtype=pl.String),
             )
         )
+    # One zone of the number's own country, by its current name (see _zones).
+    frame = frame.with_columns(
+        place_zone=pl.Series(
+            [
+                own_zone(zone, country, lat, lon)
+                for zone, country, lat, lon in zip(
+                    frame["place_zone"],
+                    row_countries,
+                    frame["place_lat"],
+                    frame["place_lon"],
+                    strict=True,
+                )
+            ],
+            dtype=pl.String,
+        )
+    )
     return frame.with_columns(pl.col("place_id").cast(pl.Int32)), ids
 
 

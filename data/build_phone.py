@@ -35,6 +35,7 @@ from _regex_intervals import (
     prefix_match_intervals,
     subtract,
 )
+from _zones import canonical, country_zones
 
 # Order is libphonenumber's `_number_type_helper` priority; fixed line/mobile come last.
 _PRIORITY_TYPES = [
@@ -232,6 +233,15 @@ def _country_zones(cc: str, data: dict[str, Any]) -> tuple[str, ...]:
     return ()
 
 
+def _canonical_list(zones: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for zone in zones:
+        name = canonical(zone) or zone
+        if name not in out:
+            out.append(name)
+    return tuple(out)
+
+
 def _segments(rows: list[tuple[int, int, Any]]) -> list[tuple[int, Any]]:
     """Disjoint intervals as contiguous segments (start, value); gaps get a None value."""
     out: list[tuple[int, Any]] = []
@@ -345,13 +355,13 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     )
     places.write_parquet(out / "places.parquet", compression="zstd", statistics=False)
     # One segment table for both prefix maps: a number needs one search for place and zones.
-    zone_lists = sorted({"|".join(v) for v in TIMEZONE_DATA.values()})
+    # Zone lists by their current names (Asia/Calcutta → Asia/Kolkata); order kept.
+    zone_data = {p: _canonical_list(v) for p, v in TIMEZONE_DATA.items()}
+    zone_lists = sorted({"|".join(v) for v in zone_data.values()})
     zone_id = {z: i for i, z in enumerate(zone_lists)}
     merged = _merge_segments(
         _segments([(lo, hi, pid) for (lo, hi, _), pid in zip(geocode, place_ids, strict=True)]),
-        _segments(
-            [(lo, hi, zone_id["|".join(v)]) for lo, hi, v in prefix_table(dict(TIMEZONE_DATA))]
-        ),
+        _segments([(lo, hi, zone_id["|".join(v)]) for lo, hi, v in prefix_table(zone_data)]),
     )
     pl.DataFrame(
         merged, schema={"lo": pl.Int64, "place_id": pl.Int32, "zones_id": pl.Int32}, orient="row"
@@ -368,12 +378,22 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
         "geo_mobile_calling_codes": sorted(pu._GEO_MOBILE_COUNTRIES),
         "mobile_tokens": {str(k): v for k, v in pu._MOBILE_TOKEN_MAPPINGS.items()},
         "cc_timezones": {
-            str(cc): list(_country_zones(str(cc), TIMEZONE_DATA)) for cc in sorted(cc_to_regions)
+            str(cc): list(_country_zones(str(cc), zone_data)) for cc in sorted(cc_to_regions)
         },
+        "country_zones": country_zones(),
         "regions": regions,
     }
     (out / "metadata.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    import tzdata
+
     return [
+        {
+            "name": "tzdata",
+            "registry": "PyPI",
+            "version": tzdata.__version__,
+            "licence": "Apache-2.0 (package); the tz database is public domain",
+            "description": "zone.tab (each country's zones), tzdata.zi links (current names)",
+        },
         {
             "name": "phonenumbers",
             "registry": "PyPI",

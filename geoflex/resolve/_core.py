@@ -197,9 +197,10 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
             "zones_id": zones_id,
             "place_zone": places.get_column("place_zone").gather(place_id),
             "country_zone": countries.get_column("country_zone").gather(country_idx),
+            "country": frame.get_column("country"),
         }
     )
-    zone = _choose_zones(work)
+    zone = _choose_zones(work, meta.country_zones)
     place_lat = places.get_column("place_lat").gather(place_id)
     precise = place_lat.is_not_null()
     state_code = places.get_column("place_state_code").gather(place_id)
@@ -279,40 +280,57 @@ def _places_with_states() -> pl.DataFrame:
     )
 
 
-def _choose_zones(frame: pl.DataFrame) -> pl.Series:
-    """One IANA zone per valid number.
+def _choose_zones(frame: pl.DataFrame, country_zones: dict[str, frozenset[str]]) -> pl.Series:
+    """One IANA zone per valid number, always one of the number's own country.
 
     libphonenumber's zone list for the number's prefix (for numbers that are not geographic:
-    for its calling code); when it has several, the zone at the number's place if it is one of
-    them, else the country's principal zone if it is one of them, else the place's zone, else
-    the country's principal zone, else the first listed.
+    for its calling code), current names (data/_zones.py), kept to the country's own zones:
+    its list names a neighbour's zone for a few countries (Libya and Estonia →
+    Europe/Bucharest, Belarus → Europe/Moscow, North Korea → Asia/Seoul). One left: that
+    one. Several: the zone at the number's place if it is one of them, else the country's
+    principal zone if it is one of them, else the first. None: the place's zone (built to be
+    one of the country's), else the country's principal zone.
     """
     ids = frame.get_column("zones_id")
     zone = _single_zones().gather(ids.cast(pl.UInt32)).rename("zone")
-    open_rows = (frame.get_column("valid") & zone.is_null()).arg_true()
+    # A single zone that is the place's or the country's principal one is the country's own.
+    settled = frame.select(
+        zone.eq_missing(pl.col("place_zone")) | zone.eq_missing(pl.col("country_zone"))
+    ).to_series()
+    open_rows = (frame.get_column("valid") & (zone.is_null() | ~settled)).arg_true()
     if len(open_rows) == 0:
         return zone
-    keys = ["zones_id", "place_zone", "country_zone"]
+    keys = ["zones_id", "place_zone", "country_zone", "country"]
     pending = frame.select(keys).gather(open_rows)
     combos = pending.unique()
     lists = _tables.zone_lists()
     chosen = [
-        _one_zone(lists[zid] if zid is not None else [], place_zone, country_zone)
-        for zid, place_zone, country_zone in combos.iter_rows()
+        _one_zone(
+            lists[zid] if zid is not None else [],
+            place_zone,
+            country_zone,
+            country_zones.get(country or ""),
+        )
+        for zid, place_zone, country_zone, country in combos.iter_rows()
     ]
     combos = combos.with_columns(zone=pl.Series(chosen, dtype=pl.String))
     picked = pending.join(combos, on=keys, how="left", maintain_order="left", nulls_equal=True)
     return zone.scatter(open_rows, picked.get_column("zone"))
 
 
-def _one_zone(zones: list[str], place_zone: str | None, country_zone: str | None) -> str | None:
-    zones = [z for z in zones if z != "Etc/Unknown"]
+def _one_zone(
+    zones: list[str],
+    place_zone: str | None,
+    country_zone: str | None,
+    own: frozenset[str] | None,
+) -> str | None:
+    zones = [z for z in zones if z != "Etc/Unknown" and (own is None or z in own)]
     if len(zones) == 1:
         return zones[0]
     for candidate in (place_zone, country_zone):
         if candidate is not None and candidate in zones:
             return candidate
-    return place_zone or country_zone or (zones[0] if zones else None)
+    return place_zone or (zones[0] if zones else country_zone)
 
 
 @lru_cache(maxsize=1)

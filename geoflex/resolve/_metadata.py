@@ -68,6 +68,8 @@ class PhoneMetadata:
     geo_mobile_codes: frozenset[int]
     mobile_tokens: dict[int, str]
     cc_timezones: dict[int, list[str]]
+    #: Country → its own IANA zones (the tz database's zone.tab), current names.
+    country_zones: dict[str, frozenset[str]]
     calling_codes: frozenset[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,4 +115,5 @@ def load_metadata() -> PhoneMetadata:
         geo_mobile_codes=frozenset(raw["geo_mobile_calling_codes"]),
         mobile_tokens={int(k): v for k, v in raw["mobile_tokens"].items()},
         cc_timezones={int(k): v for k, v in raw["cc_timezones"].items()},
+        country_zones={k: frozenset(v) for k, v in raw["country_zones"].items()},
     )

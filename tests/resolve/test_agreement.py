@@ -24,6 +24,7 @@ THRESHOLDS = {
     "country": 0.9995,
     "timezone (one zone)": 0.995,
     "timezone present (valid)": 1.0,
+    "timezone is the country's own (valid)": 1.0,
     "region present (valid, geographic)": 1.0,
     "state (NANP)": 0.995,
     "city (NANP exchange)": 0.98,
