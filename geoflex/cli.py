@@ -401,6 +401,39 @@ def _table_kind(path: Path, what: str) -> str:
     return kind
 
 
+def _pairs(values: Sequence[str], option: str, shape: str) -> dict[str, str]:
+    """``KEY=VALUE`` option values as a mapping (a usage error naming the option if not)."""
+    out = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            raise _CliError(f"{option} {quote(value, 80)}: write {shape}", EXIT_USAGE)
+        out[key.strip()] = rest.strip()
+    return out
+
+
+def _resolve_settings(config_path: Path | None, options: dict[str, Any]) -> Any:
+    """``--config`` with the command-line options on top, validated as one config."""
+    from geoflex.report._config import ReportConfig, read_config_table
+
+    table: dict[str, Any] = {}
+    if config_path is not None:
+        with _about(f"--config {config_path}", code=EXIT_USAGE, hint="; give a readable TOML file"):
+            table = read_config_table(config_path)
+    for key, value in options.items():
+        if isinstance(value, dict):
+            earlier = table.get(key)
+            value = (
+                {**(earlier if isinstance(earlier, dict) else {}), **value} if value else earlier
+            )
+        if value is not None:
+            table[key] = value
+    given = [f"--config {config_path}"] if config_path is not None else []
+    if any(options.values()):
+        given.append("the command-line options")
+    return ReportConfig.from_mapping(table, source=" with ".join(given) or "options")
+
+
 @main.command()
 @click.argument(
     "input_path",
@@ -416,18 +449,70 @@ def _table_kind(path: Path, what: str) -> str:
 )
 @click.option("--phone", default="phone", show_default=True, help="Column of phone numbers.")
 @click.option(
-    "--default-country",
-    default="US",
-    show_default=True,
-    help="Country for numbers written in national format.",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML settings: resolve reads default_country, regions, regions_fallback, overrides.",
 )
-def resolve(input_path: Path, out: Path, phone: str, default_country: str) -> None:
-    """Add geography columns (country, state, city, timezone...) to a table of phone numbers."""
+@click.option(
+    "--default-country",
+    metavar="CC",
+    help="Country of numbers written in national format (default: the config's, else US).",
+)
+@click.option(
+    "--override",
+    "overrides",
+    metavar="FIELD=COLUMN",
+    multiple=True,
+    help="A customer attribute that beats the phone, e.g. zip=customer_zip (repeatable).",
+)
+@click.option(
+    "--region",
+    "regions",
+    metavar="CC=NAME",
+    multiple=True,
+    help="A custom region for a country, e.g. US=Americas (repeatable).",
+)
+@click.option(
+    "--regions-fallback",
+    metavar="NAME",
+    help='Region of the countries no --region names: "continents" or a name such as Other.',
+)
+@click.option(
+    "--mask-phones",
+    is_flag=True,
+    help="Mask phone numbers in every text column of the output (keeps the last two digits).",
+)
+def resolve(
+    input_path: Path,
+    out: Path,
+    phone: str,
+    config_path: Path | None,
+    default_country: str | None,
+    overrides: tuple[str, ...],
+    regions: tuple[str, ...],
+    regions_fallback: str | None,
+    mask_phones: bool,
+) -> None:
+    """Add geography columns (country, state, city, timezone...) to a table of phone numbers.
+
+    The same settings as the Python API's `geoflex.resolve`, from --config and the options
+    (an option beats the config). Phone columns are written as given unless --mask-phones.
+    """
     import polars as pl
 
     kind = _table_kind(input_path, "INPUT")
     out_kind = _table_kind(out, "--out")
     _check_parents(out, f"--out {out}")
+    settings = _resolve_settings(
+        config_path,
+        {
+            "default_country": default_country,
+            "overrides": _pairs(overrides, "--override", "FIELD=COLUMN, e.g. zip=customer_zip"),
+            "regions": _pairs(regions, "--region", "COUNTRY=REGION, e.g. US=Americas"),
+            "regions_fallback": regions_fallback,
+        },
+    )
     if not input_path.exists():
         raise _CliError(f"INPUT {input_path}: no such file", EXIT_USAGE)
     with _about(f"INPUT {input_path}", code=EXIT_INPUT, hint=f"; is it a {kind} file?"):
@@ -444,7 +529,17 @@ def resolve(input_path: Path, out: Path, phone: str, default_country: str) -> No
         )
     from geoflex.resolve import resolve as resolve_phones
 
-    result = resolve_phones(frame, phone, default_country=default_country)
+    result = resolve_phones(
+        frame,
+        phone,
+        default_country=settings.default_country,
+        regions=settings.region_map(),
+        overrides=dict(settings.overrides) or None,
+    )
+    if mask_phones:
+        from geoflex.report._privacy import mask_frame
+
+        result = mask_frame(result)
     with _about(f"--out {out}", code=EXIT_USAGE, catch=(OSError,), hint="; choose another file"):
         _write_table(result, out, out_kind)
     click.echo(f"Wrote {result.height:,} rows to {out}")

@@ -90,7 +90,7 @@ def test_bad_config_exits_2_with_the_reason(tmp_path, events_file):
     result = run("report", str(events_file), "--out", str(tmp_path), "--config", str(config))
     assert result.exit_code == 2
     assert "service_level" in result.output
-    assert "0.8 for 80%" in result.output
+    assert "service_level = 0.8" in result.output
     missing = run("report", str(events_file), "--config", str(tmp_path / "none.toml"))
     assert missing.exit_code == 2
     assert "none.toml: No such file" in missing.output
@@ -181,3 +181,108 @@ def test_problems_are_counted_in_the_summary(tmp_path, events_file):
     result = run("report", str(mixed), "--out", str(tmp_path / "site"), "-q")
     assert result.exit_code == 0, result.output
     assert "lines could not be used" in result.output or "line could not be used" in result.output
+
+
+def test_resolve_takes_the_config_and_the_options_of_the_api(tmp_path):
+    src = tmp_path / "in.csv"
+    pl.DataFrame(
+        {
+            "phone": ["+1 415-555-0132", "+44 20 7946 0958", "+33 1 42 68 53 00", "020 7946 0958"],
+            "customer_zip": ["98101", None, None, None],
+        }
+    ).write_csv(src)
+    config = tmp_path / "geoflex.toml"
+    config.write_text(
+        'default_country = "GB"\nregions_fallback = "continents"\n'
+        '[regions]\nGB = "EMEA"\n[overrides]\nzip = "customer_zip"\n'
+    )
+    out = tmp_path / "out.parquet"
+    result = run("resolve", str(src), "--out", str(out), "--config", str(config))
+    assert result.exit_code == 0, result.output
+    frame = pl.read_parquet(out)
+    assert frame["state"].to_list()[0] == "Washington"  # the ZIP override beat the phone
+    assert frame["region"].to_list() == ["North America", "EMEA", "Europe", "EMEA"]
+    assert frame["country"].to_list()[3] == "GB"  # national format read as GB
+    # options beat the config; --region adds to [regions]; a fallback name fills the rest
+    named = run(
+        "resolve", str(src), "--out", str(out), "--config", str(config),
+        "--region", "FR=France", "--regions-fallback", "Elsewhere", "--default-country", "US",
+    )  # fmt: skip
+    assert named.exit_code == 0, named.output
+    frame = pl.read_parquet(out)
+    assert frame["region"].to_list()[:3] == ["Elsewhere", "EMEA", "France"]
+    assert frame["country"][3] != "GB"  # --default-country US beat the config's GB
+
+
+def test_resolve_masks_phones_only_when_asked(tmp_path):
+    src = tmp_path / "in.csv"
+    pl.DataFrame({"phone": ["+1 415-555-0132"], "name": ["+14155550132"]}).write_csv(src)
+    out = tmp_path / "out.csv"
+    assert run("resolve", str(src), "--out", str(out)).exit_code == 0
+    kept = pl.read_csv(out, infer_schema=False)
+    assert kept["phone_e164"][0] == "+14155550132"
+    assert run("resolve", str(src), "--out", str(out), "--mask-phones").exit_code == 0
+    masked = pl.read_csv(out, infer_schema=False).row(0, named=True)
+    for column in ("phone", "phone_e164", "name"):
+        assert "555" not in masked[column]
+        assert masked[column].endswith("32")
+    assert masked["country"] == "US"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--override", "zip"], "--override 'zip': write FIELD=COLUMN"),
+        (["--region", "=x"], "--region '=x': write COUNTRY=REGION"),
+        (["--region", "US=Americas"], "regions_fallback"),
+        (["--override", "postcode=zip"], "unknown field 'postcode'"),
+        (["--override", "zip=nope"], "column 'nope'"),
+        (["--default-country", "ZZ"], "default_country"),
+        (["--region", "XX=Nowhere", "--regions-fallback", "continents"], "'XX' is not an ISO"),
+    ],
+)
+def test_resolve_option_mistakes_name_the_option(tmp_path, args, says):
+    src = tmp_path / "in.csv"
+    src.write_text("phone\n+14155550132\n")
+    result = run("resolve", str(src), "--out", str(tmp_path / "o.csv"), *args)
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert result.output.count("\n") == 1
+    assert not (tmp_path / "o.csv").exists()
+
+
+def _settings_table() -> str:
+    """The README's table of config settings, as config_schema() defines them."""
+    from geoflex.report import config_schema
+
+    def shown(value):
+        if value is None:
+            return "not set"
+        if isinstance(value, bool):
+            return f"`{str(value).lower()}`"
+        if isinstance(value, str):
+            return f'`"{value}"`'
+        if isinstance(value, dict):
+            return "empty"
+        return f"`{value:g}`"
+
+    rows = [
+        "| Setting | Type | Default | Allowed | Read by | What it does |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in config_schema():
+        rows.append(
+            f"| `{s.name}` | {s.type} | {shown(s.default)} | {s.limits or 'any'} | "
+            f"{', '.join(s.commands)} | {s.description} |"
+        )
+    return "\n".join(rows)
+
+
+def test_readme_lists_every_setting_as_the_schema_defines_it():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- settings: start -->\n") + len("<!-- settings: start -->\n")
+    end = readme.index("<!-- settings: end -->")
+    expected = _settings_table()
+    assert readme[start:end].strip() == expected, "update README.md's table to:\n" + expected

@@ -18,7 +18,7 @@ from geoflex.report._blocks import (
     Table,
 )
 from geoflex.report._build import BUILD_STEPS, build_all
-from geoflex.report._config import ReportConfig, load_config
+from geoflex.report._config import ReportConfig, config_schema, load_config
 from geoflex.report._pages import (
     REPORT_FILES,
     overview_report,
@@ -27,6 +27,7 @@ from geoflex.report._pages import (
     staffing_report,
 )
 from geoflex.report._privacy import mask_phone_numbers, redact_frame
+from geoflex.report._settings import ConfigSetting
 
 __all__ = [
     "BUILD_STEPS",
@@ -34,6 +35,7 @@ __all__ = [
     "Block",
     "Bullets",
     "Chart",
+    "ConfigSetting",
     "Embed",
     "Links",
     "Metric",
@@ -44,6 +46,7 @@ __all__ = [
     "Section",
     "Table",
     "build_all",
+    "config_schema",
     "load_config",
     "mask_phone_numbers",
     "overview_report",

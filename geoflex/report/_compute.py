@@ -76,7 +76,7 @@ def locate(conversations: pl.DataFrame | pl.LazyFrame, config: ReportConfig) -> 
             frame,
             phone,
             default_country=config.default_country,
-            regions=_regions(config),
+            regions=config.region_map(),
             overrides=dict(config.overrides) or _default_overrides(names),
         )
     dtype = frame.schema[time]
@@ -88,11 +88,6 @@ def locate(conversations: pl.DataFrame | pl.LazyFrame, config: ReportConfig) -> 
     elif dtype.time_zone != "UTC":
         frame = frame.with_columns(pl.col(time).dt.convert_time_zone("UTC"))
     return Located(frame, time, handle)
-
-
-def _regions(config: ReportConfig) -> dict[str | tuple[str, str], str] | None:
-    regions: dict[str | tuple[str, str], str] = {k: v for k, v in config.regions.items()}  # noqa: C416
-    return regions or None
 
 
 #: Insights customer attributes (as read_events names them) that override the phone.

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["PHONE_COLUMNS", "mask_phone_numbers", "redact_frame", "redact_value"]
+__all__ = ["PHONE_COLUMNS", "mask_frame", "mask_phone_numbers", "redact_frame", "redact_value"]
 
 #: Columns that hold phone numbers; `redact_frame` drops them.
 PHONE_COLUMNS = frozenset(
@@ -78,7 +78,15 @@ def redact_frame(frame: pl.DataFrame, *, show_phone_numbers: bool = False) -> pl
     """
     if show_phone_numbers:
         return frame
-    frame = frame.drop([c for c in frame.columns if c.lower() in PHONE_COLUMNS])
+    return mask_frame(frame.drop([c for c in frame.columns if c.lower() in PHONE_COLUMNS]))
+
+
+def mask_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Mask phone-like values in every string column (`mask_phone_numbers`); keep columns.
+
+    >>> mask_frame(pl.DataFrame({"phone": ["+14155550123", None]}))["phone"].to_list()
+    ['+\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u202223', None]
+    """
     masks = []
     for name, dtype in frame.schema.items():
         if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):

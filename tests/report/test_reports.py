@@ -119,6 +119,7 @@ def test_load_toml(tmp_path):
     toml = tmp_path / "c.toml"
     toml.write_text(
         'title = "Acme"\nservice_level = 0.9\ntarget_answer_s = 30\n'
+        'regions_fallback = "continents"\n'
         '[shifts.locations.Manila]\nstart = "22:00"\nend = "06:00"\ntimezone = "Asia/Manila"\n'
         '[regions]\nMX = "LATAM North"\n'
     )
