@@ -19,12 +19,13 @@ nested values in a string column are left to polars.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+from geoflex.ingest._limits import DEFAULT_LIMITS, loads
 
 if TYPE_CHECKING:  # pyarrow is imported when parsing, to keep `import geoflex` light
     import pyarrow as pa
@@ -49,7 +50,9 @@ def _decoded(lines: Sequence[bytes | bytearray | memoryview]) -> list[Any]:
     values = []
     for line in lines:
         try:
-            values.append(json.loads(bytes(line)))
+            # A sample for guessing types: a line nested deeper than the default limit is
+            # skipped here, and judged (with the caller's limit) where it is parsed.
+            values.append(loads(line, DEFAULT_LIMITS.max_depth))
         except ValueError:
             continue
     return values

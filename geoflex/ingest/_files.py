@@ -22,14 +22,17 @@ import io
 import mmap
 import os
 import stat
+import zlib
 from collections.abc import Iterator
 from typing import IO, Protocol, cast
 
 import polars as pl
 
+from geoflex._errors import DataError
 from geoflex.ingest._ndjson import Buffer
 
 __all__ = [
+    "Guarded",
     "Prefixed",
     "file_batches",
     "frame_batches",
@@ -53,25 +56,106 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
+class Guarded:
+    """A file's bytes (gunzipped), at most ``max_bytes`` of them, that never raises while
+    reading: damage (a truncated or corrupt gzip stream, a read error) and the limit end
+    the stream, and ``problem`` says why. The bytes read before it stay usable.
+
+    ``raw`` is the open file when it is not gzip (it may then be read in cheaper ways).
+    """
+
+    def __init__(self, stream: IO[bytes], *, gzipped: bool, max_bytes: int) -> None:
+        self._stream = stream
+        self.raw: IO[bytes] | None = None if gzipped else stream
+        self._gzipped = gzipped
+        self._max_bytes = max_bytes
+        self.read_bytes = 0
+        self.problem: str | None = None
+
+    def read(self, size: int = -1, /) -> bytes:
+        if size < 0:  # the rest, read piece by piece (a size is allocated up front)
+            pieces = []
+            while piece := self.read(_READ_BYTES):
+                pieces.append(piece)
+            return b"".join(pieces)
+        if self.problem is not None:
+            return b""
+        room = self._max_bytes - self.read_bytes + 1  # one byte more tells it goes on
+        want = min(size, room)
+        parts: list[bytes] = []
+        got = 0
+        try:
+            if not self._gzipped:
+                parts.append(self._stream.read(want))
+            else:
+                # Piece by piece: a gzip read that fails loses what it had decompressed,
+                # and the bytes before the damage are to be kept.
+                while got < want:
+                    piece = cast("gzip.GzipFile", self._stream).read1(want - got)
+                    if not piece:
+                        break
+                    parts.append(piece)
+                    got += len(piece)
+        except (EOFError, OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+            what = "gzip data" if self._gzipped else "file"
+            got = sum(map(len, parts))
+            self.problem = (
+                f"unreadable {what} after {self.read_bytes + got:,} bytes ({_short(exc)}): "
+                "the rest of the file was not read"
+            )
+        block = parts[0] if len(parts) == 1 else b"".join(parts)
+        if self.read_bytes + len(block) > self._max_bytes:
+            block = block[: self._max_bytes - self.read_bytes]
+            self.problem = (
+                f"more than max_file_bytes={self._max_bytes:,} bytes"
+                f"{' after decompression' if self._gzipped else ''}: "
+                "the rest of the file was not read"
+            )
+        self.read_bytes += len(block)
+        return block
+
+    def limit_reached(self, size: int) -> None:
+        """Record that a file of ``size`` bytes was read only up to the limit."""
+        self.problem = (
+            f"{size:,} bytes, more than max_file_bytes={self._max_bytes:,}: "
+            "the rest of the file was not read"
+        )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
 @contextlib.contextmanager
-def open_events(path: str) -> Iterator[IO[bytes]]:
-    """The file's bytes, gunzipped when it is gzip (told by its magic number, not its name).
+def open_events(path: str, *, max_bytes: int) -> Iterator[Guarded]:
+    """The file's bytes, gunzipped when it is gzip (told by its magic number, not its name),
+    guarded (see :class:`Guarded`).
 
     The file is opened once and its magic number peeked at, not read: a named pipe (say, a
-    shell's ``<(zcat ...)``) gives its bytes only once.
+    shell's ``<(zcat ...)``) gives its bytes only once. A file that cannot be opened is a
+    :class:`~geoflex.DataError` naming it.
     """
-    with open(path, "rb") as raw:
-        if raw.peek(2)[:2] == b"\x1f\x8b":
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 (closed below, after the error is named)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    with raw:
+        try:
+            magic = raw.peek(2)[:2]
+        except OSError as exc:  # e.g. a directory opened on a system that allows it
+            raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if magic == b"\x1f\x8b":
             with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-                yield cast("IO[bytes]", unzipped)
+                yield Guarded(cast("IO[bytes]", unzipped), gzipped=True, max_bytes=max_bytes)
         else:
-            yield raw
+            yield Guarded(raw, gzipped=False, max_bytes=max_bytes)
 
 
 class Prefixed:
     """A stream that first returns ``head`` (already read to sniff the format), then the rest."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self._head = head
         self._rest = rest
 
@@ -126,9 +210,13 @@ def frame_batches(frame: pl.DataFrame, *, lines: str | None = None) -> Iterator[
         yield batch
 
 
-def file_batches(path: str, stream: IO[bytes], reuse_after: int) -> Iterator[Buffer] | None:
+def file_batches(
+    path: str, stream: IO[bytes] | None, reuse_after: int, *, max_bytes: int
+) -> Iterator[Buffer] | None:
     """Batches of the regular file ``stream`` (open at ``path``, not gzip), or None when it is
-    not a regular file.
+    to be read as a stream: not a regular file, a file that says it is empty (``/proc`` files
+    do, and have content), one larger than ``max_bytes`` (the stream stops at the limit),
+    or one that cannot be memory-mapped.
 
     A batch read directly is overwritten ``reuse_after`` batches later: by then the caller
     must be done with it (the parser copies what it keeps).
@@ -140,7 +228,9 @@ def file_batches(path: str, stream: IO[bytes], reuse_after: int) -> Iterator[Buf
     if not stat.S_ISREG(info.st_mode):
         return None
     size = info.st_size
-    if size and not _cached(fd, size):
+    if not 0 < size <= max_bytes or not _mappable(fd, size):
+        return None
+    if not _cached(fd, size):
         direct = _open_direct(path)
         if direct is not None:
             return _direct_batches(direct, fd, reuse_after)
@@ -177,6 +267,15 @@ def mapped_batches(fd: int) -> Iterator[memoryview]:
             want += _READ_BYTES
         yield memoryview(window)[pos - base : end]
         pos = base + end
+
+
+def _mappable(fd: int, size: int) -> bool:
+    """Whether the file's first page can be memory-mapped (some special files cannot)."""
+    try:
+        mmap.mmap(fd, min(size, mmap.PAGESIZE), access=mmap.ACCESS_COPY).close()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _cached(fd: int, size: int) -> bool:

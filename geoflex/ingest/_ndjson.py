@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import polars as pl
 
 from geoflex.ingest._fastjson import SAMPLE_BYTES, FastJSONError, arrow_schema, read_fast
+from geoflex.ingest._limits import DEFAULT_LIMITS, loads
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `import geoflex` light
     import numpy as np
@@ -65,6 +66,8 @@ class ParsedLines:
     problems: list[LineProblem] = field(default_factory=list)
     blank_lines: int = 0
     lines: int = 0
+    #: Lines nested deeper than this are problems (the limit the parse was asked for).
+    max_depth: int = DEFAULT_LIMITS.max_depth
 
 
 def _short(exc: Exception) -> str:
@@ -72,17 +75,36 @@ def _short(exc: Exception) -> str:
     return text[:200]
 
 
-def _json_error(line: bytes) -> str | None:
-    """Why Python's json module rejects ``line``, or None when it does not."""
+def _json_error(line: bytes, max_depth: int) -> str | None:
+    """Why Python's json module rejects ``line`` (or its nesting limit), or None when it
+    does not."""
     try:
-        json.loads(line, strict=False)  # strict=False: control characters are polars' call
+        # strict=False: control characters are polars' call.
+        loads(line, max_depth, strict=False)
     except json.JSONDecodeError as exc:
         return f"{exc.msg}: character {exc.pos}"
-    except ValueError as exc:  # not UTF-8
+    except ValueError as exc:  # not UTF-8, or nested too deep
         return _short(exc)
-    except RecursionError:  # nested deeper than Python goes: polars judges
-        return None
     return None
+
+
+def _deep_lines(data: Buffer, starts: np.ndarray, ends: np.ndarray, max_depth: int) -> np.ndarray:
+    """Which lines nest deeper than ``max_depth`` (a bool mask): only lines with more
+    ``{`` and ``[`` than that are looked at closely."""
+    import numpy as np
+
+    from geoflex.ingest._limits import too_deep
+
+    if not len(starts):
+        return np.zeros(0, dtype=bool)
+    lo, hi = int(starts[0]), int(ends[-1])
+    buf = np.frombuffer(data, dtype=np.uint8)[lo:hi]
+    opening = np.flatnonzero((buf == ord("{")) | (buf == ord("["))) + lo
+    counts = np.searchsorted(opening, ends) - np.searchsorted(opening, starts)
+    deep = np.zeros(len(starts), dtype=bool)
+    for i in np.flatnonzero(counts > max_depth).tolist():
+        deep[i] = too_deep(data[int(starts[i]) : int(ends[i])], max_depth)
+    return deep
 
 
 def _read(chunk: bytes, schema: Mapping[str, Any]) -> pl.DataFrame:
@@ -110,6 +132,19 @@ def line_bounds(data: Buffer) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
+def _without_deep(
+    data: Buffer, starts: np.ndarray, ends: np.ndarray, numbers: np.ndarray, out: ParsedLines
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lines not nested deeper than ``out.max_depth``; each of the others is a problem."""
+    deep = _deep_lines(data, starts, ends, out.max_depth)
+    if not deep.any():
+        return starts, ends, numbers
+    for number in numbers[deep].tolist():
+        reason = f"not usable JSON (nested deeper than max_depth={out.max_depth})"
+        out.problems.append(LineProblem(int(number), reason))
+    return starts[~deep], ends[~deep], numbers[~deep]
+
+
 def _own_lines(data: Buffer, starts: np.ndarray, ends: np.ndarray) -> bytes:
     """The lines as NDJSON for polars, which reads one object per line: a slice of ``data``
     when they are newline-separated already, else joined with newlines."""
@@ -128,8 +163,10 @@ def _isolate(
     frames: list[pl.DataFrame],
 ) -> None:
     """Parse lines [0, len(starts)) of ``data`` (numbered ``numbers``); split ranges that
-    fail until lines are alone."""
-    stack = [(0, len(starts))]
+    fail until lines are alone. Lines nested deeper than ``out.max_depth`` are problems
+    first (polars would read some of them, Python's json would not)."""
+    starts, ends, numbers = _without_deep(data, starts, ends, numbers, out)
+    stack = [(0, len(starts))] if len(starts) else []
     while stack:
         lo, hi = stack.pop()
         chunk = _own_lines(data, starts[lo:hi], ends[lo:hi])
@@ -140,7 +177,7 @@ def _isolate(
         # A line alone is shown to Python's json module first: what it rejects, polars
         # rejects too (tests check this on hostile lines), it takes microseconds where a
         # polars call takes about half a millisecond, and its message says what is wrong.
-        error = _json_error(chunk) if alone else None
+        error = _json_error(chunk, out.max_depth) if alone else None
         frame = None
         if error is None:
             try:
@@ -249,12 +286,19 @@ def _runs(
     return blank, runs
 
 
-def parse_ndjson(data: Buffer, schema: Mapping[str, Any], *, arrays: bool = False) -> ParsedLines:
+def parse_ndjson(
+    data: Buffer,
+    schema: Mapping[str, Any],
+    *,
+    arrays: bool = False,
+    max_depth: int = DEFAULT_LIMITS.max_depth,
+) -> ParsedLines:
     """Parse NDJSON ``data`` with ``schema``; see the module docstring.
 
     A ``bytearray`` or writable ``memoryview`` is taken as scratch space: its odd lines are
     overwritten with spaces once judged, so that pyarrow reads all the other lines in one
-    call. With ``arrays``, a line holding a JSON array gives a row per element.
+    call. With ``arrays``, a line holding a JSON array gives a row per element. A line
+    nested deeper than ``max_depth`` is a problem.
 
     Examples
     --------
@@ -269,7 +313,7 @@ def parse_ndjson(data: Buffer, schema: Mapping[str, Any], *, arrays: bool = Fals
     [('1', 1), ('2', 1), ('3', 2)]
     """
     starts, ends = line_bounds(data)
-    return parse_lines(data, starts, ends, schema, arrays=arrays)
+    return parse_lines(data, starts, ends, schema, arrays=arrays, max_depth=max_depth)
 
 
 def parse_lines(
@@ -279,6 +323,7 @@ def parse_lines(
     schema: Mapping[str, Any],
     *,
     arrays: bool = False,
+    max_depth: int = DEFAULT_LIMITS.max_depth,
 ) -> ParsedLines:
     """:func:`parse_ndjson` for lines whose byte offsets are known (no scan for newlines).
 
@@ -303,7 +348,7 @@ def parse_lines(
     """
     import numpy as np
 
-    out = ParsedLines(pl.DataFrame(), lines=len(starts))
+    out = ParsedLines(pl.DataFrame(), lines=len(starts), max_depth=max_depth)
     frames: list[pl.DataFrame] = []
     arrow = arrow_schema(_sample(data, starts, ends), schema)
     lo = 0
@@ -403,6 +448,9 @@ def _parse_arrays(
 ) -> None:
     """Lines that each hold a JSON array: a row per element, numbered as its line; an empty
     array holds nothing, like a blank line."""
+    starts, ends, numbers = _without_deep(data, starts, ends, numbers, out)
+    if not len(starts):
+        return
     texts = [bytes(data[int(a) : int(b)]) for a, b in zip(starts, ends, strict=True)]
     if _decoded_arrays(texts, numbers, schema, out, frames):
         return
@@ -452,8 +500,8 @@ def _array_elements(
 
     try:
         # strict=False: raw control characters are polars' call, as on a line of objects.
-        value = json.loads(text, strict=False)
-    except (ValueError, RecursionError):
+        value = loads(text, out.max_depth, strict=False)
+    except ValueError:
         value = None
     if not isinstance(value, list):
         one = np.array([number])

@@ -12,6 +12,9 @@ from geoflex.ingest._schema import CALLBACK_FIELDS, CANONICAL_SCHEMA, EVENT_FIEL
 __all__ = ["canonical_events", "parse_timestamp"]
 
 _CLOUD_PREFIX = "com.twilio.taskrouter."
+# 10000-01-01T00:00:00Z in epoch milliseconds: later times are not read.
+_LAST_MS = 253_402_300_800_000
+_MAX_AGE_S = 100 * 366 * 86_400
 _ISO_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%.fZ",
     "%Y-%m-%dT%H:%M:%S%.f%:z",
@@ -39,8 +42,19 @@ def parse_timestamp(expr: pl.Expr) -> pl.Expr:
 
 def _from_epoch(number: pl.Expr) -> pl.Expr:
     # Epoch values above 1e11 cannot be seconds (that is the year 5138): they are ms.
-    epoch_ms = pl.when(number > 1e11).then(number).otherwise(number * 1000).cast(pl.Int64)
+    # A value that is no time of the years 1970-9999 (negative, NaN, 1e30, 2**63) is null:
+    # its event is then a problem ("no usable timestamp"), never an error for the file.
+    ms = pl.when(number > 1e11).then(number).otherwise(number * 1000)
+    epoch_ms = ms.cast(pl.Int64, strict=False)
+    epoch_ms = pl.when(epoch_ms.is_between(0, _LAST_MS, closed="left")).then(epoch_ms)
     return pl.from_epoch(epoch_ms, time_unit="ms").dt.replace_time_zone("UTC")
+
+
+def _task_age(text: pl.Expr) -> pl.Expr:
+    """Seconds since the task was created; null when not a number of 0 to 100 years (it is
+    subtracted from a time)."""
+    seconds = text.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+    return pl.when(seconds.is_between(0, _MAX_AGE_S)).then(seconds)
 
 
 def _struct_fields(schema: pl.Schema, *path: str) -> set[str]:
@@ -100,7 +114,7 @@ def canonical_events(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         ts_text.alias("ts"),
         f["task_sid"].alias("task_sid"),
         f["task_attributes"].alias("task_attributes"),
-        f["task_age"].cast(pl.Float64, strict=False).cast(pl.Int64).alias("task_age"),
+        _task_age(f["task_age"]).alias("task_age"),
         f["task_queue_name"].alias("task_queue_name"),
         f["task_channel_unique_name"].alias("task_channel_unique_name"),
         f["task_canceled_reason"].alias("task_canceled_reason"),

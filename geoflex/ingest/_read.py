@@ -9,7 +9,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Union
 
@@ -19,12 +19,14 @@ from geoflex._errors import DataError
 from geoflex.ingest._build import build
 from geoflex.ingest._csv import read_csv_rows
 from geoflex.ingest._files import (
+    Guarded,
     Prefixed,
     file_batches,
     frame_batches,
     open_events,
     stream_batches,
 )
+from geoflex.ingest._limits import DEFAULT_LIMITS, Limits, loads
 from geoflex.ingest._ndjson import Buffer, ParsedLines, parse_ndjson
 from geoflex.ingest._normalize import canonical_events
 from geoflex.ingest._parts import EventParts, concat_parts, split_events
@@ -122,9 +124,13 @@ def _expand(source: EventSource) -> Iterator[str | pl.DataFrame]:
             if not files:
                 raise DataError(f"no event files (*.json, *.ndjson, *.csv, *.gz...) in {text!r}")
             yield from files
-        elif not os.path.exists(text):
-            raise DataError(f"no such file: {text!r}")
         else:
+            try:
+                os.stat(text)
+            except FileNotFoundError:
+                raise DataError(f"no such file: {text!r}") from None
+            except OSError as exc:  # a directory on the way that may not be entered, say
+                raise DataError(f"{text}: cannot open: {exc.strerror or exc}") from None
             yield text
     elif isinstance(source, Sequence):
         for item in source:
@@ -136,7 +142,7 @@ def _expand(source: EventSource) -> Iterator[str | pl.DataFrame]:
         )
 
 
-def _kind(head: bytes, path: str) -> str:
+def _kind(head: bytes, path: str, max_depth: int) -> str:
     """'ndjson', 'document' (a JSON array or one object such as a REST page), or 'csv'."""
     stripped = head.lstrip()
     lower = path.lower()
@@ -145,11 +151,11 @@ def _kind(head: bytes, path: str) -> str:
     if stripped.startswith(b"["):
         # An array a line (Event Streams webhook deliveries logged one a line) is JSON lines.
         first, _, rest = stripped.partition(b"\n")
-        return "ndjson" if rest.strip() and _one_value(first) else "document"
+        return "ndjson" if rest.strip() and _one_value(first, max_depth) else "document"
     if stripped.startswith(b"{"):
         first = stripped.split(b"\n", 1)[0]
         try:
-            value = json.loads(first)
+            value = loads(first, max_depth)
         except ValueError:
             # A pretty-printed document, or NDJSON whose first line is broken.
             return "document?"
@@ -159,9 +165,9 @@ def _kind(head: bytes, path: str) -> str:
     return "ndjson"
 
 
-def _one_value(line: bytes) -> bool:
+def _one_value(line: bytes, max_depth: int) -> bool:
     try:
-        json.loads(line)
+        loads(line, max_depth)
     except ValueError:
         return False
     return True
@@ -194,13 +200,13 @@ def _array_events(data: bytes, name: str) -> pl.DataFrame | None:
     return canonical_events(frame, name)
 
 
-def _document_lines(text: bytes) -> bytes:
+def _document_lines(text: bytes, max_depth: int) -> bytes:
     """A JSON array of events or a REST page ({"events": [...]}) as NDJSON, one per line.
 
     Documents are parsed whole (REST pages hold at most a thousand events); NDJSON is the
     format for large inputs.
     """
-    value = json.loads(text)
+    value = loads(text, max_depth)
     if isinstance(value, dict) and isinstance(value.get("events"), list):
         value = value["events"]
     if isinstance(value, dict):
@@ -223,16 +229,18 @@ def _add_parsed(
 
 
 def _parse_batch(
-    batch: Buffer, name: str, worker_attributes: pl.Categories
+    batch: Buffer, name: str, worker_attributes: pl.Categories, limits: Limits
 ) -> tuple[ParsedLines, EventParts]:
     """One batch -> its parse (lines numbered from 1) and its events, split in parts."""
-    parsed = parse_ndjson(batch, batch_schema(batch), arrays=True)
+    parsed = parse_ndjson(batch, batch_schema(batch), arrays=True, max_depth=limits.max_depth)
     events = split_events(canonical_events(parsed.frame, name), worker_attributes)
     parsed.frame = pl.DataFrame()
     return parsed, events
 
 
-def _read_ndjson_stream(acc: _Accumulator, batches: Iterator[Buffer], name: str) -> None:
+def _read_ndjson_stream(
+    acc: _Accumulator, batches: Iterator[Buffer], name: str, limits: Limits
+) -> None:
     """Parse the batches on a few threads (pyarrow and polars release the GIL), in order.
 
     At most a few batches are in flight, so memory does not grow with the file; line
@@ -252,7 +260,7 @@ def _read_ndjson_stream(acc: _Accumulator, batches: Iterator[Buffer], name: str)
 
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         for batch in batches:
-            pending.append(pool.submit(_parse_batch, batch, name, acc.worker_attributes))
+            pending.append(pool.submit(_parse_batch, batch, name, acc.worker_attributes, limits))
             if len(pending) > _THREADS:
                 take()
         while pending:
@@ -268,13 +276,13 @@ def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
     acc.events.append(split_events(canonical_events(rows.frame, name), acc.worker_attributes))
 
 
-def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
+def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str, limits: Limits) -> None:
     """A frame's rows, one event a row (line numbers are row numbers), read in batches
     like a file."""
     strings = [c for c, t in frame.schema.items() if t == pl.String]
     if frame.width == 1 and strings and strings[0] not in RAW_SCHEMA:
         # One string column: JSON lines (e.g. geoflex.sample.generate()).
-        _read_ndjson_stream(acc, frame_batches(frame, lines=strings[0]), name)
+        _read_ndjson_stream(acc, frame_batches(frame, lines=strings[0]), name, limits)
         return
     if not set(frame.columns) & set(RAW_SCHEMA):
         raise DataError(
@@ -283,20 +291,52 @@ def _read_frame(acc: _Accumulator, frame: pl.DataFrame, name: str) -> None:
         )
     # Serialized, so that nested columns (data, event_data) go through the same checked reader.
     events = frame.select(c for c in frame.columns if c in RAW_SCHEMA)
-    _read_ndjson_stream(acc, frame_batches(events), name)
+    _read_ndjson_stream(acc, frame_batches(events), name, limits)
 
 
-def _read_path(acc: _Accumulator, path: str) -> None:
-    with open_events(path) as stream:
-        head = stream.read(1 << 16)
-        kind = _kind(head, path)
-        if kind == "ndjson":
-            # _read_ndjson_stream is done with a batch once _THREADS later ones are asked
-            # for; its buffer is used again one batch after that, to spare.
-            batches = file_batches(path, stream, reuse_after=_THREADS + 1)
-            _read_ndjson_stream(acc, batches or stream_batches(Prefixed(head, stream)), path)
+def _read_path(acc: _Accumulator, path: str, limits: Limits) -> None:
+    """One file; damage or a limit that ends it early is one more problem (and line) after
+    the lines read before it."""
+    lines_before = acc.lines
+    with open_events(path, max_bytes=limits.max_file_bytes) as stream:
+        _read_stream(acc, stream, path, limits)
+    if stream.problem is not None:
+        acc.lines += 1
+        acc.problems.append((path, acc.lines - lines_before, stream.problem))
+
+
+def _read_stream(acc: _Accumulator, stream: Guarded, path: str, limits: Limits) -> None:
+    head = stream.read(1 << 16)
+    kind = _kind(head, path, limits.max_depth)
+    if kind == "ndjson":
+        # _read_ndjson_stream is done with a batch once _THREADS later ones are asked
+        # for; its buffer is used again one batch after that, to spare.
+        batches = file_batches(
+            path, stream.raw, reuse_after=_THREADS + 1, max_bytes=limits.max_file_bytes
+        )
+        if batches is None:
+            batches = stream_batches(Prefixed(head, stream))
+        _read_ndjson_stream(acc, batches, path, limits)
+        return
+    # Documents and CSV are parsed whole: at most max_document_bytes of them.
+    data = head + stream.read(max(0, limits.max_document_bytes + 1 - len(head)))
+    if len(data) > limits.max_document_bytes:
+        if kind == "document?":  # NDJSON whose first line is broken, most likely
+            batches = stream_batches(Prefixed(data, stream))
+            _read_ndjson_stream(acc, batches, path, limits)
             return
-        data = head + stream.read()
+        shape = "CSV file" if kind == "csv" else "JSON document (not one event a line)"
+        acc.lines += 1
+        acc.problems.append(
+            (
+                path,
+                1,
+                f"a {shape} larger than max_document_bytes={limits.max_document_bytes:,}: "
+                "not read (such files are parsed whole; write NDJSON, one event a line, "
+                "or raise the limit)",
+            )
+        )
+        return
     if kind == "csv":
         _read_csv(acc, data, path)
         return
@@ -306,19 +346,19 @@ def _read_path(acc: _Accumulator, path: str) -> None:
         acc.events.append(split_events(array, acc.worker_attributes))
         return
     try:
-        lines = _document_lines(data)
+        lines = _document_lines(data, limits.max_depth)
     except ValueError as exc:
         # Not one document after all: NDJSON whose first line is broken, or JSON lines whose
         # first line is longer than the head _kind looked at.
         if kind == "document?" or _values_a_line(exc):
-            _read_ndjson_stream(acc, stream_batches(io.BytesIO(data)), path)
+            _read_ndjson_stream(acc, stream_batches(io.BytesIO(data)), path, limits)
             return
         line = getattr(exc, "lineno", 1)
         acc.problems.append((path, int(line), f"invalid JSON document: {exc}"))
         acc.lines += data.count(b"\n") + 1
         return
     acc.lines += lines.count(b"\n")
-    parsed, events = _parse_batch(lines, path, acc.worker_attributes)
+    parsed, events = _parse_batch(lines, path, acc.worker_attributes, limits)
     # In a document, "line" is the event's position (1-based) in the array.
     acc.problems += [(path, p.line, f"event #{p.line}: {p.reason}") for p in parsed.problems]
     acc.blank_lines += parsed.blank_lines
@@ -396,7 +436,15 @@ def _screen(index: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame, dict[str, int
     return keep.alias("_keep"), bad, counts
 
 
-def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
+def read_events(
+    source: EventSource,
+    *,
+    strict: bool = False,
+    max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes,
+    max_file_bytes: int = DEFAULT_LIMITS.max_file_bytes,
+    max_depth: int = DEFAULT_LIMITS.max_depth,
+    max_document_bytes: int = DEFAULT_LIMITS.max_document_bytes,
+) -> FlexData:
     """Read TaskRouter events into Flex Insights-style tables.
 
     Reads the three shapes TaskRouter data comes in, detected per file: Event Streams
@@ -427,6 +475,20 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     strict
         Raise :class:`~geoflex.DataError` at the first problem (naming file and line)
         instead of listing problems in ``FlexData.problems``.
+    max_line_bytes
+        A line longer than this (default 16 MiB) is a problem; it is skipped as it is read,
+        never held whole.
+    max_file_bytes
+        Bytes read from one file, after decompression (default 64 GiB): the rest of a
+        larger file (a gzip bomb, say) is not read, and that is a problem naming the limit.
+    max_depth
+        JSON nested deeper than this (default 64 levels of objects and arrays) in a line
+        or an array element is a problem (task and worker attribute texts are held to the
+        default).
+    max_document_bytes
+        A file that is one JSON document (an array of events, a REST page) or CSV is parsed
+        whole: one larger than this (default 256 MiB) is not read, and that is a problem.
+        NDJSON has no such limit.
 
     Returns
     -------
@@ -437,8 +499,23 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     Raises
     ------
     DataError
-        A path that does not exist, a glob that matches nothing, a frame without event
-        columns, or (with ``strict``) any problem.
+        A path that does not exist or cannot be opened, a glob that matches nothing, a
+        frame without event columns, or (with ``strict``) any problem.
+    ValueError
+        A limit that is not a positive integer.
+
+    Notes
+    -----
+    Every input is untrusted, and reading one never exhausts memory or fails a file for
+    one bad line: memory is bounded by the batch size, not the file size, and each line
+    (or array element) is either read as an event, counted as blank, or one ``problems``
+    row (``counts["lines"]`` = events + blank lines + problems of lines and events).
+    Damage ends a file early without losing what came before it: a truncated or corrupt
+    gzip stream, a read error, or ``max_file_bytes`` is one more problem (and line) after
+    the last line read. Timestamps that are no time of the years 1970-9999 (NaN, 1e30,
+    2**63, negative, text that is no date) make their event a problem. Lines the fast
+    reader takes whole hold only the fields geoflex reads (at most three levels deep);
+    the fields it skips are not built.
 
     Examples
     --------
@@ -453,12 +530,19 @@ def read_events(source: EventSource, *, strict: bool = False) -> FlexData:
     >>> dirty.problems.height > 0 and dirty.counts["duplicates"] > 0
     True
     """
+    limits = replace(
+        DEFAULT_LIMITS,
+        max_line_bytes=max_line_bytes,
+        max_file_bytes=max_file_bytes,
+        max_depth=max_depth,
+        max_document_bytes=max_document_bytes,
+    )
     acc = _Accumulator()
     for k, item in enumerate(_expand(source)):
         if isinstance(item, pl.DataFrame):
-            _read_frame(acc, item, f"<frame {k}>")
+            _read_frame(acc, item, f"<frame {k}>", limits)
         else:
-            _read_path(acc, item)
+            _read_path(acc, item, limits)
         if strict and acc.problems:
             file, line, reason = acc.problems[0]
             raise DataError(f"{file}:{line}: {reason}")

@@ -108,7 +108,7 @@ def test_a_cold_file_is_read_directly_and_a_cached_one_mapped(
 
     def read() -> bytes:
         with open(path, "rb") as stream:
-            batches = _files.file_batches(str(path), stream, reuse_after=2)
+            batches = _files.file_batches(str(path), stream, reuse_after=2, max_bytes=1 << 40)
             assert batches is not None
             return b"".join(bytes(b) for b in batches)
 

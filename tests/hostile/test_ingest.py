@@ -1,0 +1,314 @@
+"""Hostile inputs to read_events: each kind of bad line, value or file gets its own test.
+
+Every test checks the accounting identity (every line is an event, a blank line or one
+``problems`` row) and that the good rows are kept exactly: the tables equal those read
+from the good lines alone.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import geoflex
+import geoflex.sample
+from geoflex import DataError
+
+# 40 conversations of clean events (about 160 lines): the good rows every test keeps.
+GOOD = [line.encode() for line in geoflex.sample.generate(40, seed=11, dirt=False)["line"]]
+TABLES = ("segments", "conversations", "customers", "agents")
+
+
+def _tables(data: geoflex.FlexData) -> dict[str, pl.DataFrame]:
+    # Line numbers move when bad lines are inserted; everything else must be the same.
+    return {
+        name: getattr(data, name).drop("source_file", "source_line", strict=False)
+        for name in TABLES
+    }
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, pl.DataFrame]:
+    return _tables(geoflex.read_events(pl.DataFrame({"line": [g.decode() for g in GOOD]})))
+
+
+def _accounted(data: geoflex.FlexData) -> None:
+    """Every line is an event, a blank line or one problem."""
+    c = data.counts
+    assert c["lines"] == c["events"] + c["blank_lines"] + data.problems.height, (
+        c,
+        data.problems.rows(),
+    )
+
+
+def _good_kept(data: geoflex.FlexData, expected: dict[str, pl.DataFrame]) -> None:
+    got = _tables(data)
+    for name in TABLES:
+        assert_frame_equal(got[name], expected[name])
+
+
+def _with_bad(tmp_path: Path, bad: list[bytes], *, name: str = "events.ndjson") -> Path:
+    """The good lines with ``bad`` lines spread among them (one after every 50th)."""
+    lines = list(GOOD)
+    for k, line in enumerate(bad):
+        lines.insert(min(len(lines), 1 + 51 * k), line)
+    path = tmp_path / name
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def _event(**payload: object) -> bytes:
+    """The first good event with payload fields replaced (a fresh event sid)."""
+    value = json.loads(GOOD[0])
+    value["data"]["payload"].update(payload, sid="EVhostile" + str(len(str(payload))))
+    value["id"] = value["data"]["payload"]["sid"]
+    return json.dumps(value).encode()
+
+
+def _reasons(data: geoflex.FlexData) -> list[str]:
+    return data.problems["reason"].to_list()
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [1e30, -1e20, 2**63, 2**64 + 5, "NaN", "inf", "-inf", "1e308", "yesterday", "", -1],
+    ids=repr,
+)
+def test_an_unusable_timestamp_is_one_problem(tmp_path, expected, timestamp) -> None:
+    path = _with_bad(tmp_path, [_event(timestamp=timestamp, timestamp_ms=None)])
+    data = geoflex.read_events(path)
+    _accounted(data)
+    _good_kept(data, expected)
+    assert len(_reasons(data)) == 1
+    assert "no usable timestamp" in _reasons(data)[0]
+
+
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"1e999", b"1" * 400])
+def test_a_non_json_number_is_one_problem(tmp_path, expected, literal) -> None:
+    line = _event(timestamp=1767808522796).replace(b"1767808522796", literal, 1)
+    data = geoflex.read_events(_with_bad(tmp_path, [line]))
+    _accounted(data)
+    _good_kept(data, expected)
+    assert data.problems.height == 1
+
+
+@pytest.mark.parametrize("depth", [100, 5_000, 200_000])
+@pytest.mark.parametrize("opener", [b'{"a":', b"[", b'{"data":'])
+def test_deep_nesting_is_one_problem(tmp_path, expected, depth, opener) -> None:
+    closer = b"}" if opener.startswith(b"{") else b"]"
+    deep = opener * depth + b"1" + closer * depth
+    data = geoflex.read_events(_with_bad(tmp_path, [deep]))
+    _accounted(data)
+    _good_kept(data, expected)
+    assert data.problems.height == 1
+
+
+def test_max_depth_is_a_limit_the_caller_sets(tmp_path, expected) -> None:
+    # An event whose queue name is an object nested 10 levels: read as its JSON text by
+    # default, a problem at max_depth=5.
+    nest: object = 1
+    for _ in range(10):
+        nest = {"x": nest}
+    path = _with_bad(tmp_path, [_event(task_queue_name=nest)])
+    assert geoflex.read_events(path).problems.height == 0
+    data = geoflex.read_events(path, max_depth=5)
+    _accounted(data)
+    _good_kept(data, expected)
+    assert len(_reasons(data)) == 1
+    assert "nested deeper than max_depth=5" in _reasons(data)[0]
+
+
+def test_deep_task_attributes_are_one_problem(tmp_path, expected) -> None:
+    # Deep under an attribute geoflex reads ("from"), and deep under one it skips.
+    attrs = '{"from":' + '{"a":' * 50_000 + "1" + "}" * 50_001
+    attrs += ',"b":' + "[" * 50_000 + "]" * 50_000 + "}"
+    line = _event(eventtype="task.completed", task_sid="WTdeep", task_attributes=attrs)
+    data = geoflex.read_events(_with_bad(tmp_path, [line]))
+    # The event is good (a completed task without a creation); its attributes are a problem.
+    assert len(_reasons(data)) == 1
+    assert "task_attributes of WTdeep ignored" in _reasons(data)[0]
+    assert data.segments.filter(pl.col("segment_id") == "WTdeep").height == 1
+
+
+def test_bad_utf8_is_one_problem(tmp_path, expected) -> None:
+    lines = [GOOD[0].replace(b"taskrouter", b"task\xff\xferouter"), b"\xc3\x28{}", b"\xed\xa0\x80"]
+    data = geoflex.read_events(_with_bad(tmp_path, lines))
+    _accounted(data)
+    _good_kept(data, expected)
+    assert data.problems.height == 3
+
+
+def test_a_torn_tail_is_one_problem_and_the_rows_before_it_are_kept(tmp_path, expected) -> None:
+    # The last line cut mid-JSON, without a newline (a writer that crashed): crash recovery
+    # of the collector relies on this.
+    path = tmp_path / "torn.ndjson"
+    path.write_bytes(b"\n".join(GOOD) + b"\n" + GOOD[5][: len(GOOD[5]) // 2])
+    data = geoflex.read_events(path)
+    _accounted(data)
+    _good_kept(data, expected)
+    assert data.problems.rows() == [(str(path), len(GOOD) + 1, data.problems["reason"][0])]
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.6, 0.95])
+def test_a_truncated_gzip_keeps_the_rows_before_the_damage(tmp_path, cut) -> None:
+    whole = gzip.compress(b"\n".join(GOOD) + b"\n")
+    path = tmp_path / "events.ndjson.gz"
+    path.write_bytes(whole[: int(len(whole) * cut)])
+    data = geoflex.read_events(path)
+    _accounted(data)
+    last = data.problems.row(-1, named=True)
+    assert last["file"] == str(path)
+    assert "unreadable gzip data" in last["reason"]
+    # The complete lines before the damage are all events.
+    assert data.counts["events"] >= data.counts["lines"] - 2
+    assert data.counts["events"] > 0 or cut < 0.5
+
+
+def test_corrupt_gzip_data_is_one_problem(tmp_path) -> None:
+    whole = bytearray(gzip.compress(b"\n".join(GOOD) + b"\n"))
+    whole[len(whole) // 2 : len(whole) // 2 + 20] = b"\x00" * 20
+    path = tmp_path / "damaged.gz"
+    path.write_bytes(bytes(whole))
+    data = geoflex.read_events(path)
+    _accounted(data)
+    assert "unreadable gzip data" in _reasons(data)[-1]
+
+
+@pytest.mark.parametrize(
+    "content", [b"\x1f\x8b", b"\x1f\x8bgarbage" * 10, b"\x1f\x8b\x08" + bytes(30)]
+)
+def test_a_fake_gzip_is_one_problem_naming_the_file(tmp_path, content) -> None:
+    path = tmp_path / "fake.ndjson.gz"
+    path.write_bytes(content)
+    data = geoflex.read_events(path)
+    _accounted(data)
+    assert data.problems["file"].to_list() == [str(path)]
+    assert "unreadable gzip data" in _reasons(data)[0]
+
+
+def test_a_gzip_named_file_that_is_plain_is_read(tmp_path, expected) -> None:
+    path = tmp_path / "plain.ndjson.gz"
+    path.write_bytes(b"\n".join(GOOD) + b"\n")
+    _good_kept(geoflex.read_events(path), expected)
+
+
+def test_a_pipe_is_read(tmp_path, expected) -> None:
+    # A named pipe says it has size 0; its content is read all the same.
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with open(fifo, "wb") as out:
+            out.write(b"\n".join(GOOD) + b"\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        data = geoflex.read_events(fifo)
+    finally:
+        writer.join()
+    _accounted(data)
+    _good_kept(data, expected)
+
+
+def test_a_proc_file_is_read() -> None:
+    # /proc files say they have size 0 and have content: every line is read (as problems).
+    data = geoflex.read_events("/proc/self/status")
+    _accounted(data)
+    assert data.counts["lines"] > 5
+    assert data.problems.height == data.counts["lines"]
+
+
+def test_an_empty_file_has_no_lines(tmp_path) -> None:
+    path = tmp_path / "empty.ndjson"
+    path.write_bytes(b"")
+    data = geoflex.read_events(path)
+    assert (data.counts["lines"], data.problems.height, data.segments.height) == (0, 0, 0)
+
+
+def test_missing_files_and_directories_are_errors_naming_them(tmp_path) -> None:
+    with pytest.raises(DataError, match=r"no such file.*nothing-here"):
+        geoflex.read_events(tmp_path / "nothing-here.ndjson")
+    (tmp_path / "empty-dir").mkdir()
+    with pytest.raises(DataError, match="empty-dir"):
+        geoflex.read_events(tmp_path / "empty-dir")
+
+
+@pytest.mark.parametrize("closed", ["file", "directory"])
+def test_an_unreadable_file_is_an_error_naming_it(closed) -> None:
+    # Not under pytest's tmp_path: its parents may be closed to the unprivileged user.
+    import shutil
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(prefix="geoflex-hostile-"))
+    top.chmod(0o755)
+    (top / "inner").mkdir()
+    path = top / "inner" / "secret.ndjson"
+    path.write_bytes(b"\n".join(GOOD) + b"\n")
+    (path if closed == "file" else top / "inner").chmod(0)
+    # root reads any file: the child then reads it as an unprivileged user, once everything
+    # it needs is imported (Python's own files may not be readable to that user).
+    code = (
+        "import gzip, os, sys, geoflex, polars as pl\n"
+        "geoflex.read_events(pl.DataFrame({'line': ['{}']}))\n"
+        "if os.geteuid() == 0:\n"
+        "    os.setuid(65534)\n"
+        "try:\n"
+        f"    geoflex.read_events({str(path)!r})\n"
+        "except geoflex.DataError as exc:\n"
+        "    print(exc); sys.exit(3)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    (top / "inner").chmod(0o755)
+    shutil.rmtree(top)
+    assert run.returncode == 3, run.stderr
+    assert "secret.ndjson" in run.stdout
+    assert "cannot open: Permission denied" in run.stdout
+
+
+def test_max_file_bytes_stops_a_file_and_keeps_what_came_before(tmp_path) -> None:
+    path = tmp_path / "big.ndjson"
+    path.write_bytes(b"\n".join(GOOD) + b"\n")
+    limit = sum(len(g) + 1 for g in GOOD[:30]) + 10  # ten bytes into line 31
+    data = geoflex.read_events(path, max_file_bytes=limit)
+    _accounted(data)
+    assert data.counts["events"] == 30
+    assert f"max_file_bytes={limit:,}" in _reasons(data)[-1]
+    assert data.problems["line"].to_list() == [31, 32]  # the cut line, then the limit
+
+
+def test_a_gzip_bomb_stops_at_max_file_bytes(tmp_path) -> None:
+    path = tmp_path / "bomb.ndjson.gz"
+    with gzip.open(path, "wb", compresslevel=9) as out:
+        out.write(b"\n".join(GOOD) + b"\n")
+        for _ in range(64):
+            out.write(b"\n" * (1 << 20))
+    assert path.stat().st_size < 200_000
+    data = geoflex.read_events(path, max_file_bytes=8 << 20)
+    _accounted(data)
+    assert data.counts["events"] == len(GOOD)
+    assert "max_file_bytes=8,388,608 bytes after decompression" in _reasons(data)[-1]
+
+
+def test_a_document_over_max_document_bytes_is_one_problem(tmp_path) -> None:
+    path = tmp_path / "events.json"
+    path.write_bytes(b"[\n" + b",\n".join(GOOD) + b"\n]\n")
+    assert geoflex.read_events(path).counts["events"] == len(GOOD)
+    data = geoflex.read_events(path, max_document_bytes=10_000)
+    _accounted(data)
+    assert "max_document_bytes=10,000" in _reasons(data)[0]
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, True, "10"])
+def test_a_limit_must_be_a_positive_integer(limit) -> None:
+    with pytest.raises(ValueError, match="max_depth"):
+        geoflex.read_events(pl.DataFrame({"line": ["{}"]}), max_depth=limit)
