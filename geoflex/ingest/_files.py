@@ -29,6 +29,7 @@ from typing import IO, Protocol, cast
 import polars as pl
 
 from geoflex._errors import DataError
+from geoflex.ingest._limits import DEFAULT_LIMITS, skipped
 from geoflex.ingest._ndjson import Buffer
 
 __all__ = [
@@ -166,22 +167,44 @@ class Prefixed:
         return self._rest.read(size)
 
 
-def stream_batches(stream: Readable) -> Iterator[bytes]:
-    """A stream's bytes in batches."""
+def stream_batches(
+    stream: Readable, *, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes
+) -> Iterator[bytearray]:
+    """A stream's bytes in batches (writable: the parser may use them as scratch space).
+
+    A line longer than ``max_line_bytes`` is not held: once that many bytes without a
+    newline have come, the rest of the line is read past, and a short line that says so
+    (:func:`~geoflex.ingest._limits.skipped`) stands in its place.
+    """
     # The bytes after the last newline so far; grown in place while a line goes on, so a
     # line of many reads costs one copy of it, not one per read.
     rest = bytearray()
+    skipping = -1  # bytes of an over-long line read past so far (-1: none)
     while True:
         block = stream.read(_READ_BYTES)
         if not block:
-            if rest:
-                yield bytes(rest)
+            if skipping >= 0:
+                yield bytearray(skipped(skipping, max_line_bytes))
+            elif rest:
+                yield rest
             return
+        if skipping >= 0:
+            end = block.find(b"\n")
+            if end < 0:
+                skipping += len(block)
+                continue
+            yield bytearray(skipped(skipping + end, max_line_bytes) + b"\n")
+            skipping = -1
+            block = block[end + 1 :]
         cut = block.rfind(b"\n")  # rest has no newline: the batch ends in this block
         if cut < 0:
             rest += block
+            if len(rest) > max_line_bytes:
+                skipping, rest = len(rest), bytearray()
             continue
-        yield bytes(rest) + block[: cut + 1]
+        batch = rest
+        batch += block[: cut + 1]
+        yield batch
         rest = bytearray(block[cut + 1 :])
 
 
@@ -211,7 +234,12 @@ def frame_batches(frame: pl.DataFrame, *, lines: str | None = None) -> Iterator[
 
 
 def file_batches(
-    path: str, stream: IO[bytes] | None, reuse_after: int, *, max_bytes: int
+    path: str,
+    stream: IO[bytes] | None,
+    reuse_after: int,
+    *,
+    max_bytes: int,
+    max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes,
 ) -> Iterator[Buffer] | None:
     """Batches of the regular file ``stream`` (open at ``path``, not gzip), or None when it is
     to be read as a stream: not a regular file, a file that says it is empty (``/proc`` files
@@ -233,18 +261,21 @@ def file_batches(
     if not _cached(fd, size):
         direct = _open_direct(path)
         if direct is not None:
-            return _direct_batches(direct, fd, reuse_after)
-    return mapped_batches(fd)
+            return _direct_batches(direct, fd, reuse_after, max_line_bytes)
+    return mapped_batches(fd, max_line_bytes)
 
 
-def mapped_batches(fd: int) -> Iterator[memoryview]:
+def mapped_batches(
+    fd: int, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes
+) -> Iterator[memoryview]:
     """A regular file (open as ``fd``) in batches that are windows of private memory maps:
     pyarrow reads the page cache directly, and the kernel copies nothing. A window is
     copy-on-write, so the parser may blank lines in it while the file stays as it is; it is
     unmapped once the last view of it goes.
 
     Like any memory-mapped reader (polars' among them), this assumes the file is not cut
-    shorter while it is read; data appended meanwhile is not read.
+    shorter while it is read; data appended meanwhile is not read. A line longer than
+    ``max_line_bytes`` is read past, and stands as in :func:`stream_batches`.
     """
     size = os.fstat(fd).st_size
     pos = 0
@@ -264,9 +295,32 @@ def mapped_batches(fd: int) -> Iterator[memoryview]:
                 end = cut + 1
                 break
             window.close()  # no newline yet: a longer window, as stream_batches reads further
+            if length - (pos - base) > max_line_bytes:
+                break
             want += _READ_BYTES
+        if window.closed:  # the line at pos is too long: read past it
+            newline = _next_newline(fd, base + length, size)
+            stop = size if newline < 0 else newline
+            line = skipped(stop - pos, max_line_bytes) + (b"\n" if newline >= 0 else b"")
+            yield memoryview(bytearray(line))
+            pos = stop + 1
+            continue
         yield memoryview(window)[pos - base : end]
         pos = base + end
+
+
+def _next_newline(fd: int, start: int, size: int) -> int:
+    """The offset of the first newline at or after ``start``, or -1; read a window at a
+    time (each unmapped before the next)."""
+    while start < size:
+        base = start - start % mmap.ALLOCATIONGRANULARITY
+        length = min(size - base, start - base + _READ_BYTES)
+        with mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=base) as window:
+            found = window.find(b"\n", start - base)
+        if found >= 0:
+            return base + found
+        start = base + length
+    return -1
 
 
 def _mappable(fd: int, size: int) -> bool:
@@ -309,14 +363,17 @@ def _open_direct(path: str) -> int | None:
         raise
 
 
-def _direct_batches(direct: int, fd: int, reuse_after: int) -> Iterator[memoryview]:
+def _direct_batches(
+    direct: int, fd: int, reuse_after: int, max_line_bytes: int
+) -> Iterator[memoryview]:
     """Batches read with ``O_DIRECT`` (file descriptor ``direct``, closed at the end) into
     ``reuse_after + 1`` page-aligned buffers used in turn.
 
     Each buffer holds, before the 32 MB read into it, the unfinished line the previous batch
     ended with. Should a direct read be refused (an alignment this file system does not
     take), the rest is read through the page cache (``fd``). Data appended while the file
-    is read may be read.
+    is read may be read. A line longer than ``max_line_bytes`` is read past, and stands as
+    in :func:`stream_batches`.
     """
     ring = [mmap.mmap(-1, _CARRY_BYTES + _READ_BYTES) for _ in range(reuse_after + 1)]
     reading = direct  # becomes fd should a direct read be refused
@@ -342,6 +399,7 @@ def _direct_batches(direct: int, fd: int, reuse_after: int) -> Iterator[memoryvi
     # The bytes after the last newline so far. A line longer than the room before a read
     # grows in a buffer of its own, in place, until its newline comes.
     carry: bytes | bytearray = b""
+    skipping = -1  # bytes of an over-long line read past so far (-1: none)
     turn = 0
     try:
         while True:
@@ -350,7 +408,21 @@ def _direct_batches(direct: int, fd: int, reuse_after: int) -> Iterator[memoryvi
             pos += n
             data: mmap.mmap | bytearray = buffer
             end = _CARRY_BYTES + n
-            if len(carry) <= _CARRY_BYTES:
+            begin = _CARRY_BYTES  # where this batch's bytes start in the buffer
+            if skipping >= 0:
+                newline = buffer.find(b"\n", _CARRY_BYTES, end)
+                if newline < 0:
+                    skipping += n
+                    if n < _READ_BYTES:
+                        yield memoryview(bytearray(skipped(skipping, max_line_bytes)))
+                        return
+                    continue
+                line = skipped(skipping + newline - _CARRY_BYTES, max_line_bytes) + b"\n"
+                yield memoryview(bytearray(line))
+                skipping, carry, begin = -1, b"", newline + 1
+            if begin > _CARRY_BYTES:
+                start = begin
+            elif len(carry) <= _CARRY_BYTES:
                 start = _CARRY_BYTES - len(carry)
                 buffer[start:_CARRY_BYTES] = carry
             else:
@@ -362,9 +434,11 @@ def _direct_batches(direct: int, fd: int, reuse_after: int) -> Iterator[memoryvi
                     yield memoryview(data)[start:end]
                 return
             # Only the bytes just read can hold a newline: the carried ones had none.
-            cut = data.rfind(b"\n", end - n, end)
+            cut = data.rfind(b"\n", max(start, end - n), end)
             if cut < 0:  # no newline yet: all of it is carried, and the buffer read into again
                 carry = data if isinstance(data, bytearray) else bytes(data[start:end])
+                if len(carry) > max_line_bytes:
+                    skipping, carry = len(carry), b""
                 continue
             carry = bytes(data[cut + 1 : end])
             turn += 1

@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "TooDeepError", "loads", "too_deep"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "SKIPPED_LINE",
+    "Limits",
+    "TooDeepError",
+    "loads",
+    "skipped",
+    "too_deep",
+]
 
 # A JSON string (its escapes included): what is inside one is text, not nesting.
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -40,6 +48,16 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+#: How a line the reader skipped (too long to hold) starts: NUL bytes, which no JSON text
+#: starts with; the rest says why (ASCII).
+SKIPPED_LINE = b"\x00geoflex\x00"
+
+
+def skipped(length: int, max_line_bytes: int) -> bytes:
+    """The line that stands for a line of ``length`` bytes the reader skipped."""
+    why = f"a line of {length:,} bytes, longer than max_line_bytes={max_line_bytes:,}: not read"
+    return SKIPPED_LINE + why.encode("ascii")
 
 
 def too_deep(text: bytes | bytearray | memoryview, max_depth: int) -> bool:

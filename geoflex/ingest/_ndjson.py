@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import polars as pl
 
 from geoflex.ingest._fastjson import SAMPLE_BYTES, FastJSONError, arrow_schema, read_fast
-from geoflex.ingest._limits import DEFAULT_LIMITS, loads
+from geoflex.ingest._limits import DEFAULT_LIMITS, SKIPPED_LINE, loads
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `import geoflex` light
     import numpy as np
@@ -68,6 +68,8 @@ class ParsedLines:
     lines: int = 0
     #: Lines nested deeper than this are problems (the limit the parse was asked for).
     max_depth: int = DEFAULT_LIMITS.max_depth
+    #: Lines longer than this are problems.
+    max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes
 
 
 def _short(exc: Exception) -> str:
@@ -174,6 +176,16 @@ def _isolate(
         if alone and not chunk.strip():
             out.blank_lines += 1
             continue
+        if alone and (len(chunk) > out.max_line_bytes or chunk.startswith(SKIPPED_LINE)):
+            # Not parsed: a line the reader skipped (it says how long), or a long one.
+            reason = (
+                chunk[len(SKIPPED_LINE) :].decode("ascii", errors="replace")
+                if chunk.startswith(SKIPPED_LINE)
+                else f"a line of {len(chunk):,} bytes, longer than "
+                f"max_line_bytes={out.max_line_bytes:,}: not read"
+            )
+            out.problems.append(LineProblem(int(numbers[lo]), reason))
+            continue
         # A line alone is shown to Python's json module first: what it rejects, polars
         # rejects too (tests check this on hostile lines), it takes microseconds where a
         # polars call takes about half a millisecond, and its message says what is wrong.
@@ -250,13 +262,13 @@ def _parse_run(
 
 
 def _runs(
-    data: Buffer, starts: np.ndarray, ends: np.ndarray
+    data: Buffer, starts: np.ndarray, ends: np.ndarray, max_line_bytes: int
 ) -> tuple[np.ndarray, list[tuple[int, int, bool]]]:
     """Blank-line mask and ranges of lines to parse together, flagged when they look clean.
 
     A line that does not look like one object (first byte not ``{`` or last not ``}``) is
     parsed alone (flag False), so a truncated or non-JSON line does not make its whole batch
-    re-parse.
+    re-parse; so is a line longer than ``max_line_bytes`` (it is not parsed).
     """
     import numpy as np
 
@@ -271,6 +283,7 @@ def _runs(
     safe_start = np.minimum(starts, len(buf) - 1)
     safe_end = np.clip(ends_trim - 1, 0, len(buf) - 1)
     looks_ok = ~blank & (buf[safe_start] == ord("{")) & (buf[safe_end] == ord("}"))
+    looks_ok &= ends - starts <= max_line_bytes
     runs: list[tuple[int, int, bool]] = []
     # Boundaries: every place where "looks_ok" changes, plus around each odd line.
     odd = np.flatnonzero(~looks_ok)
@@ -292,13 +305,14 @@ def parse_ndjson(
     *,
     arrays: bool = False,
     max_depth: int = DEFAULT_LIMITS.max_depth,
+    max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes,
 ) -> ParsedLines:
     """Parse NDJSON ``data`` with ``schema``; see the module docstring.
 
     A ``bytearray`` or writable ``memoryview`` is taken as scratch space: its odd lines are
     overwritten with spaces once judged, so that pyarrow reads all the other lines in one
     call. With ``arrays``, a line holding a JSON array gives a row per element. A line
-    nested deeper than ``max_depth`` is a problem.
+    nested deeper than ``max_depth``, or longer than ``max_line_bytes``, is a problem.
 
     Examples
     --------
@@ -313,7 +327,15 @@ def parse_ndjson(
     [('1', 1), ('2', 1), ('3', 2)]
     """
     starts, ends = line_bounds(data)
-    return parse_lines(data, starts, ends, schema, arrays=arrays, max_depth=max_depth)
+    return parse_lines(
+        data,
+        starts,
+        ends,
+        schema,
+        arrays=arrays,
+        max_depth=max_depth,
+        max_line_bytes=max_line_bytes,
+    )
 
 
 def parse_lines(
@@ -324,6 +346,7 @@ def parse_lines(
     *,
     arrays: bool = False,
     max_depth: int = DEFAULT_LIMITS.max_depth,
+    max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes,
 ) -> ParsedLines:
     """:func:`parse_ndjson` for lines whose byte offsets are known (no scan for newlines).
 
@@ -348,7 +371,9 @@ def parse_lines(
     """
     import numpy as np
 
-    out = ParsedLines(pl.DataFrame(), lines=len(starts), max_depth=max_depth)
+    out = ParsedLines(
+        pl.DataFrame(), lines=len(starts), max_depth=max_depth, max_line_bytes=max_line_bytes
+    )
     frames: list[pl.DataFrame] = []
     arrow = arrow_schema(_sample(data, starts, ends), schema)
     lo = 0
@@ -397,7 +422,7 @@ def _parse_lines_into(
 ) -> None:
     import numpy as np
 
-    blank, runs = _runs(data, starts, ends)
+    blank, runs = _runs(data, starts, ends, out.max_line_bytes)
     out.blank_lines += int(blank.sum())
     numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
     held = _array_lines(data, starts, ends, runs) if arrays else np.zeros(0, dtype=np.int64)

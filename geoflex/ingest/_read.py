@@ -232,7 +232,13 @@ def _parse_batch(
     batch: Buffer, name: str, worker_attributes: pl.Categories, limits: Limits
 ) -> tuple[ParsedLines, EventParts]:
     """One batch -> its parse (lines numbered from 1) and its events, split in parts."""
-    parsed = parse_ndjson(batch, batch_schema(batch), arrays=True, max_depth=limits.max_depth)
+    parsed = parse_ndjson(
+        batch,
+        batch_schema(batch),
+        arrays=True,
+        max_depth=limits.max_depth,
+        max_line_bytes=limits.max_line_bytes,
+    )
     events = split_events(canonical_events(parsed.frame, name), worker_attributes)
     parsed.frame = pl.DataFrame()
     return parsed, events
@@ -312,17 +318,21 @@ def _read_stream(acc: _Accumulator, stream: Guarded, path: str, limits: Limits) 
         # _read_ndjson_stream is done with a batch once _THREADS later ones are asked
         # for; its buffer is used again one batch after that, to spare.
         batches = file_batches(
-            path, stream.raw, reuse_after=_THREADS + 1, max_bytes=limits.max_file_bytes
+            path,
+            stream.raw,
+            reuse_after=_THREADS + 1,
+            max_bytes=limits.max_file_bytes,
+            max_line_bytes=limits.max_line_bytes,
         )
         if batches is None:
-            batches = stream_batches(Prefixed(head, stream))
+            batches = stream_batches(Prefixed(head, stream), max_line_bytes=limits.max_line_bytes)
         _read_ndjson_stream(acc, batches, path, limits)
         return
     # Documents and CSV are parsed whole: at most max_document_bytes of them.
     data = head + stream.read(max(0, limits.max_document_bytes + 1 - len(head)))
     if len(data) > limits.max_document_bytes:
         if kind == "document?":  # NDJSON whose first line is broken, most likely
-            batches = stream_batches(Prefixed(data, stream))
+            batches = stream_batches(Prefixed(data, stream), max_line_bytes=limits.max_line_bytes)
             _read_ndjson_stream(acc, batches, path, limits)
             return
         shape = "CSV file" if kind == "csv" else "JSON document (not one event a line)"
@@ -351,7 +361,12 @@ def _read_stream(acc: _Accumulator, stream: Guarded, path: str, limits: Limits) 
         # Not one document after all: NDJSON whose first line is broken, or JSON lines whose
         # first line is longer than the head _kind looked at.
         if kind == "document?" or _values_a_line(exc):
-            _read_ndjson_stream(acc, stream_batches(io.BytesIO(data)), path, limits)
+            _read_ndjson_stream(
+                acc,
+                stream_batches(io.BytesIO(data), max_line_bytes=limits.max_line_bytes),
+                path,
+                limits,
+            )
             return
         line = getattr(exc, "lineno", 1)
         acc.problems.append((path, int(line), f"invalid JSON document: {exc}"))

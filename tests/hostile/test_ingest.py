@@ -22,6 +22,7 @@ from polars.testing import assert_frame_equal
 import geoflex
 import geoflex.sample
 from geoflex import DataError
+from geoflex.ingest import _files
 
 # 40 conversations of clean events (about 160 lines): the good rows every test keeps.
 GOOD = [line.encode() for line in geoflex.sample.generate(40, seed=11, dirt=False)["line"]]
@@ -312,3 +313,39 @@ def test_a_document_over_max_document_bytes_is_one_problem(tmp_path) -> None:
 def test_a_limit_must_be_a_positive_integer(limit) -> None:
     with pytest.raises(ValueError, match="max_depth"):
         geoflex.read_events(pl.DataFrame({"line": ["{}"]}), max_depth=limit)
+
+
+def _cold(path: Path) -> bool:
+    """Drop the file from the page cache; whether that worked (the kernel may keep it)."""
+    with open(path, "rb") as stream:
+        os.fsync(stream.fileno())
+        os.posix_fadvise(stream.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        return not _files._cached(stream.fileno(), path.stat().st_size)
+
+
+@pytest.mark.parametrize("reader", ["mapped", "direct", "gzip", "document?"])
+@pytest.mark.parametrize("long", [150_000, 1_000_000])
+def test_a_line_over_max_line_bytes_is_one_problem_and_not_held(
+    tmp_path, expected, monkeypatch, reader, long
+) -> None:
+    # Small reads, so that the long line spans many of them, as a 2 GiB line spans 32 MB
+    # reads (benchmarks/bench_hostile_memory.py reads those).
+    monkeypatch.setattr(_files, "_READ_BYTES", 1 << 16)
+    monkeypatch.setattr(_files, "_CARRY_BYTES", 4096)
+    huge = b'{"id": "' + b"x" * (long - 10) + b'"}'
+    # A line longer than a read but within the limit is read as usual.
+    within = _event(task_queue_name="q" * 80_000)
+    lines = [huge, within] if reader != "document?" else [huge[:-1], within]
+    path = _with_bad(tmp_path, lines)
+    if reader == "gzip":
+        path.write_bytes(gzip.compress(path.read_bytes()))
+    if reader == "direct" and not _cold(path):
+        pytest.skip("the kernel kept the file cached")
+    if reader == "document?":  # a first line that is broken: read as NDJSON after all
+        path.write_bytes(b"{" + path.read_bytes())
+    data = geoflex.read_events(path, max_line_bytes=100_000)
+    _accounted(data)
+    if reader != "document?":
+        _good_kept(data, _tables(geoflex.read_events(_with_bad(tmp_path, [within]))))
+    assert sum(f"a line of {len(lines[0]):,} bytes" in r for r in _reasons(data)) == 1
+    assert all("max_line_bytes=100,000" in r for r in _reasons(data) if "a line of" in r)
