@@ -70,26 +70,61 @@ def _frame(header: list[str], columns: dict[int, pl.Series], lines: pl.Series) -
 
 
 def _exact(data: bytes) -> CsvRows:
+    """The csv module's rows, with the damage of a bad record confined to it: a record
+    that spans several lines and has the wrong number of fields or swallowed a line that
+    is a record of its own (an unterminated quote swallows the lines after it), or that
+    the csv module refuses (a field over its size limit), is one problem at its first
+    line, and reading goes on at the next line."""
     text = data.decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:  # an empty file
+    lines = io.StringIO(text, newline="").readlines()  # ends: \n, \r\n or \r, as csv's
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        header = None
+    if header is None:  # an empty file (or a header it cannot read)
         return CsvRows(_frame([], {}, pl.Series(dtype=pl.Int64)), [], 0, 0)
     width = len(header)
     rows: list[list[str]] = []
     numbers: list[int] = []
     out = CsvRows(pl.DataFrame(), [], 0, 0)
-    line = reader.line_num
-    for row in reader:
-        out.lines += 1
-        if not row or not any(cell.strip() for cell in row):
-            out.blank_lines += 1
-        elif len(row) != width:
-            out.problems.append((line + 1, f"{len(row)} fields, the header has {width}"))
-        else:
-            rows.append(row)
-            numbers.append(line + 1)
-        line = reader.line_num
+    pos = reader.line_num  # lines before the reader now reading
+    while pos < len(lines):
+        reader = csv.reader(lines[i] for i in range(pos, len(lines)))
+        used = 0  # lines this reader has read
+        restart = None
+        while True:
+            try:
+                row = next(reader, None)
+            except csv.Error as exc:
+                restart, problem = used + 1, f"unreadable CSV record ({exc})"
+            else:
+                if row is None:
+                    break
+                span = reader.line_num - used
+                if span > 1 and (
+                    len(row) != width or _holds_records(lines, pos + used + 1, span - 1, width)
+                ):
+                    restart = used + 1
+                    problem = (
+                        f"{len(row)} fields over {span} lines, the header has {width} "
+                        "(an unterminated quote?): read again from the next line"
+                    )
+            line = pos + used + 1
+            out.lines += 1
+            if restart is not None:
+                out.problems.append((line, problem))
+                break
+            assert row is not None
+            if not row or not any(cell.strip() for cell in row):
+                out.blank_lines += 1
+            elif len(row) != width:
+                out.problems.append((line, f"{len(row)} fields, the header has {width}"))
+            else:
+                rows.append(row)
+                numbers.append(line)
+            used = reader.line_num
+        pos += restart if restart is not None else len(lines)
     columns = {
         i: pl.Series([r[i] or None for r in rows], dtype=pl.String)
         for i, name in enumerate(header)
@@ -97,6 +132,20 @@ def _exact(data: bytes) -> CsvRows:
     }
     out.frame = _frame(header, columns, pl.Series(numbers, dtype=pl.Int64))
     return out
+
+
+def _holds_records(lines: list[str], first: int, count: int, width: int) -> bool:
+    """Whether any of ``count`` lines from ``first``, swallowed by a quoted cell, is a record
+    of ``width`` fields on its own: then the quote was never closed (a cell with line
+    breaks in it, JSON written on several lines say, does not hold such lines)."""
+    for line in lines[first : first + count]:
+        try:
+            row = next(csv.reader([line]), [])
+        except csv.Error:
+            continue
+        if len(row) == width:
+            return True
+    return False
 
 
 def _lines(data: bytes) -> pl.Series | None:

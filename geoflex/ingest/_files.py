@@ -364,7 +364,7 @@ def _open_direct(path: str) -> int | None:
 
 
 def _direct_batches(
-    direct: int, fd: int, reuse_after: int, max_line_bytes: int
+    direct: int, fd: int, reuse_after: int, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes
 ) -> Iterator[memoryview]:
     """Batches read with ``O_DIRECT`` (file descriptor ``direct``, closed at the end) into
     ``reuse_after + 1`` page-aligned buffers used in turn.

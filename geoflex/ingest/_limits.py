@@ -37,8 +37,8 @@ class Limits:
     #: JSON nested deeper than this (objects and arrays) is a problem.
     max_depth: int = 64
     #: A whole-file JSON document (an array of events, a REST page) or CSV larger than this
-    #: is refused: those are parsed whole (polars holds several times their size).
-    max_document_bytes: int = 256 << 20
+    #: is refused: those are parsed whole (a JSON array takes about 7 times its size).
+    max_document_bytes: int = 64 << 20
 
     def __post_init__(self) -> None:
         for name in ("max_line_bytes", "max_file_bytes", "max_depth", "max_document_bytes"):
@@ -67,7 +67,7 @@ def too_deep(text: bytes | bytearray | memoryview, max_depth: int) -> bool:
 
     Examples
     --------
-    >>> too_deep(b'{"a": [1, {"b": "[[[["}]}', 2), too_deep(b'[[[]]]', 2)
+    >>> too_deep(b'{"a": [1, {"b": "[[[["}]}', 3), too_deep(b'[[[]]]', 2)
     (False, True)
     """
     data = bytes(text)

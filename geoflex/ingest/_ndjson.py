@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `impor
 __all__ = ["LineProblem", "ParsedLines", "line_bounds", "parse_lines", "parse_ndjson"]
 
 _BATCH_BYTES = 64 << 20
+# Lines parsed at a time from one batch: 32 MB of blank lines are 32M lines, and each line
+# costs a few int64 offsets and flags while it is parsed.
+_PASS_LINES = 1 << 20
 # Bytes compared at a time when looking for newlines (fits in a core's L2 cache).
 _SCAN_BYTES = 1 << 18
 # After this many lines of a run that pyarrow could not read, polars reads the rest of it
@@ -115,23 +118,42 @@ def _read(chunk: bytes, schema: Mapping[str, Any]) -> pl.DataFrame:
 
 def line_bounds(data: Buffer) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive, without the newline) byte offsets of every line."""
+    starts, ends, _ = _some_line_bounds(data, 0, None)
+    return starts, ends
+
+
+def _some_line_bounds(
+    data: Buffer, start: int, max_lines: int | None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`line_bounds` of the lines from byte ``start``, at most ``max_lines`` of
+    them (so that a batch of blank lines does not take 16 bytes of offsets a byte), and
+    where the next line starts."""
     import numpy as np
 
     buf = np.frombuffer(data, dtype=np.uint8)
     # Compared piece by piece into one small array: a temporary as large as the data (32 MB
     # a batch) would be fresh memory each time, which the kernel must clear page by page.
-    scratch = np.empty(min(len(buf), _SCAN_BYTES), dtype=bool)
+    scratch = np.empty(max(0, min(len(buf) - start, _SCAN_BYTES)), dtype=bool)
     pieces = [np.zeros(0, dtype=np.int64)]
-    for lo in range(0, len(buf), _SCAN_BYTES):
+    found = 0
+    stop = len(buf)
+    for lo in range(start, len(buf), _SCAN_BYTES):
         is_newline = scratch[: len(buf) - lo]  # the last piece may be shorter
         np.equal(buf[lo : lo + _SCAN_BYTES], 10, out=is_newline)
-        pieces.append(np.flatnonzero(is_newline) + lo)
+        piece = np.flatnonzero(is_newline) + lo
+        if max_lines is not None and found + len(piece) >= max_lines:
+            piece = piece[: max_lines - found]
+            pieces.append(piece)
+            stop = int(piece[-1]) + 1
+            break
+        pieces.append(piece)
+        found += len(piece)
     newlines = np.concatenate(pieces)
-    starts = np.concatenate([[0], newlines + 1])
-    ends = np.concatenate([newlines, [len(data)]])
-    if len(data) == 0 or buf[-1] == 10:  # no line after the final newline
+    starts = np.concatenate([[start], newlines + 1])
+    ends = np.concatenate([newlines, [stop]])
+    if stop == start or buf[stop - 1] == 10:  # no line after the final newline
         starts, ends = starts[:-1], ends[:-1]
-    return starts, ends
+    return starts, ends, stop
 
 
 def _without_deep(
@@ -284,18 +306,20 @@ def _runs(
     safe_end = np.clip(ends_trim - 1, 0, len(buf) - 1)
     looks_ok = ~blank & (buf[safe_start] == ord("{")) & (buf[safe_end] == ord("}"))
     looks_ok &= ends - starts <= max_line_bytes
-    runs: list[tuple[int, int, bool]] = []
-    # Boundaries: every place where "looks_ok" changes, plus around each odd line.
+    # Boundaries: a run of clean lines between two odd ones; an odd line that is not
+    # blank is a run of its own. Built with numpy: a batch may be millions of blank lines.
     odd = np.flatnonzero(~looks_ok)
-    lo = 0
-    for i in odd.tolist():
-        if i > lo:
-            runs.append((lo, i, True))
-        if not blank[i]:
-            runs.append((i, i + 1, False))
-        lo = i + 1
-    if lo < len(starts):
-        runs.append((lo, len(starts), True))
+    before = np.concatenate([[-1], odd])
+    after = np.concatenate([odd, [len(starts)]])
+    clean = after - before > 1
+    odd_lines = odd[~blank[odd]]
+    firsts = np.concatenate([before[clean] + 1, odd_lines])
+    lasts = np.concatenate([after[clean], odd_lines + 1])
+    flags = np.concatenate([np.ones(int(clean.sum()), dtype=bool), np.zeros(len(odd_lines), bool)])
+    order = np.argsort(firsts, kind="stable")
+    runs = list(
+        zip(firsts[order].tolist(), lasts[order].tolist(), flags[order].tolist(), strict=True)
+    )
     return blank, runs
 
 
@@ -326,16 +350,18 @@ def parse_ndjson(
     >>> parse_ndjson(lines, {"a": pl.String}, arrays=True).frame.rows()
     [('1', 1), ('2', 1), ('3', 2)]
     """
-    starts, ends = line_bounds(data)
-    return parse_lines(
-        data,
-        starts,
-        ends,
-        schema,
-        arrays=arrays,
-        max_depth=max_depth,
-        max_line_bytes=max_line_bytes,
-    )
+    out = ParsedLines(pl.DataFrame(), max_depth=max_depth, max_line_bytes=max_line_bytes)
+    frames: list[pl.DataFrame] = []
+    arrow: pa.Schema | None = None
+    pos = 0
+    while pos < len(data):
+        starts, ends, pos = _some_line_bounds(data, pos, _PASS_LINES)
+        if not out.lines:
+            arrow = arrow_schema(_sample(data, starts, ends), schema)
+        _parse_groups(data, starts, ends, out.lines + 1, schema, arrow, out, frames, arrays)
+        out.lines += len(starts)
+    out.frame = _concat(frames, schema)
+    return out
 
 
 def parse_lines(
@@ -369,23 +395,47 @@ def parse_lines(
     >>> parsed.frame.rows(), [p.line for p in parsed.problems]
     ([('1', 1), ('x', 2)], [3])
     """
-    import numpy as np
 
     out = ParsedLines(
         pl.DataFrame(), lines=len(starts), max_depth=max_depth, max_line_bytes=max_line_bytes
     )
     frames: list[pl.DataFrame] = []
     arrow = arrow_schema(_sample(data, starts, ends), schema)
-    lo = 0
-    while lo < len(starts):
-        # Groups of about _BATCH_BYTES: bounded memory for the rows of a huge input.
-        hi = max(lo + 1, int(np.searchsorted(starts, starts[lo] + _BATCH_BYTES)))
-        _parse_lines_into(
-            data, starts[lo:hi], ends[lo:hi], lo + 1, schema, arrow, out, frames, arrays=arrays
-        )
-        lo = hi
+    _parse_groups(data, starts, ends, 1, schema, arrow, out, frames, arrays)
     out.frame = _concat(frames, schema)
     return out
+
+
+def _parse_groups(
+    data: Buffer,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    first_line: int,
+    schema: Mapping[str, Any],
+    arrow: pa.Schema | None,
+    out: ParsedLines,
+    frames: list[pl.DataFrame],
+    arrays: bool,
+) -> None:
+    """The lines (numbered from ``first_line``) in groups of about ``_BATCH_BYTES``: bounded
+    memory for the rows of a huge input."""
+    import numpy as np
+
+    lo = 0
+    while lo < len(starts):
+        hi = max(lo + 1, int(np.searchsorted(starts, starts[lo] + _BATCH_BYTES)))
+        _parse_lines_into(
+            data,
+            starts[lo:hi],
+            ends[lo:hi],
+            first_line + lo,
+            schema,
+            arrow,
+            out,
+            frames,
+            arrays=arrays,
+        )
+        lo = hi
 
 
 def _sample(data: Buffer, starts: np.ndarray, ends: np.ndarray) -> list[Buffer]:
@@ -422,6 +472,9 @@ def _parse_lines_into(
 ) -> None:
     import numpy as np
 
+    if bool((ends == starts).all()):  # nothing but newlines (a flood of them, say)
+        out.blank_lines += len(starts)
+        return
     blank, runs = _runs(data, starts, ends, out.max_line_bytes)
     out.blank_lines += int(blank.sum())
     numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)

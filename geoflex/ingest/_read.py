@@ -502,7 +502,7 @@ def read_events(
         default).
     max_document_bytes
         A file that is one JSON document (an array of events, a REST page) or CSV is parsed
-        whole: one larger than this (default 256 MiB) is not read, and that is a problem.
+        whole: one larger than this (default 64 MiB) is not read, and that is a problem.
         NDJSON has no such limit.
 
     Returns

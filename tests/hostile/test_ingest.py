@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import geoflex
@@ -349,3 +351,93 @@ def test_a_line_over_max_line_bytes_is_one_problem_and_not_held(
         _good_kept(data, _tables(geoflex.read_events(_with_bad(tmp_path, [within]))))
     assert sum(f"a line of {len(lines[0]):,} bytes" in r for r in _reasons(data)) == 1
     assert all("max_line_bytes=100,000" in r for r in _reasons(data) if "a line of" in r)
+
+
+_CSV_HEADER = b"EventType,Sid,Timestamp,TaskSid,TaskQueueName,TaskAttributes"
+
+
+def _csv_rows(n: int) -> list[bytes]:
+    """Created and completed events of ``n`` tasks as Event Callback CSV rows."""
+    rows = []
+    for k in range(n):
+        attrs = json.dumps({"from": f"+1206555{k:04d}", "conversations": {"hold_time": k}})
+        quoted = '"' + attrs.replace('"', '""') + '"'
+        for j, kind in enumerate(("task.created", "task.completed")):
+            ts = 1767625200 + 60 * k + 30 * j
+            rows.append(f"{kind},EV{k}x{j},{ts},WT{k},Support,{quoted}".encode())
+    return rows
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b'task.created,EVbad,1767625200,WTbad,"Support,{}',  # an unterminated quote
+        b'task.created,EVbad,1767625200,WTbad,Sup"port,"{}',  # a stray quote inside a cell
+        b"task.created,EVbad," + b"9" * 200_000 + b",WTbad,Support,{}",  # over csv's limit
+        b'"' + b"x" * 200_000,  # a quoted field over the limit, never closed
+        b"only,three,fields",
+    ],
+    ids=["unterminated", "stray", "huge-field", "huge-unterminated", "short"],
+)
+@pytest.mark.parametrize("where", ["middle", "last"])
+def test_a_csv_quoting_error_is_confined_to_its_record(tmp_path, bad, where) -> None:
+    good = _csv_rows(30)
+    expected = _tables(geoflex.read_events(_write(tmp_path / "good.csv", [_CSV_HEADER, *good])))
+    rows = [*good[:20], bad, *good[20:]] if where == "middle" else [*good, bad]
+    data = geoflex.read_events(_write(tmp_path / "events.csv", [_CSV_HEADER, *rows]))
+    _accounted(data)
+    _good_kept(data, expected)
+    if bad.endswith(b'"{}') and where == "last":
+        # The quote opened at the last cell runs to the end of the file: a record of the
+        # header's width, as the csv module reads it (an event, without a problem).
+        assert data.problems.height == 0
+        return
+    assert data.problems.height == 1
+    assert data.problems["line"][0] == (22 if where == "middle" else len(good) + 2)
+
+
+def _write(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+_HOSTILE_LINES = st.one_of(
+    st.binary(max_size=60).map(lambda b: b.replace(b"\n", b" ")),  # any bytes
+    st.sampled_from(
+        [
+            b"{",
+            b"}",
+            b"[]",
+            b"[1]",  # (an array a line is several events at one line: one element here)
+            b"null",
+            b'{"id": 1e999}',
+            b"\xff\xfe{}",
+            b"[" * 3000 + b"]" * 3000,
+            b'{"a":' * 3000 + b"1" + b"}" * 3000,
+            b'{"data": {"payload": {"timestamp": NaN}}}',
+            b"<html><body>502 Bad Gateway</body></html>",
+            b"   ",
+            b"\r",
+        ]
+    ),
+    st.integers(0, len(GOOD) - 1).map(lambda k: GOOD[k][: len(GOOD[k]) // 2]),  # cut lines
+    st.sampled_from([1e30, -5, 2**63, "NaN", "soon"]).map(
+        lambda ts: _event(timestamp=ts, timestamp_ms=None)
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bad=st.lists(_HOSTILE_LINES, min_size=1, max_size=6), gz=st.booleans())
+def test_fuzzed_lines_are_each_accounted_for(bad, gz, expected) -> None:
+    # Good lines with random hostile lines spread among them (gzipped or not): every line is
+    # an event, a blank line or one problem, and the good rows are the same.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _with_bad(Path(tmp), bad)
+        if gz:
+            path.write_bytes(gzip.compress(path.read_bytes()))
+        data = geoflex.read_events(path)
+    _accounted(data)
+    _good_kept(data, expected)
