@@ -1,4 +1,9 @@
-"""The one jinja2 Environment every report renders with (autoescape on, strict undefined)."""
+"""The one jinja2 Environment every report renders with: sandboxed, autoescaping, strict.
+
+Data only ever reaches it as template *variables*, never as template source; the sandbox
+(``ImmutableSandboxedEnvironment``: no private attributes, no mutation of lists or dicts)
+is defence in depth should that ever change.
+"""
 
 from __future__ import annotations
 
@@ -56,9 +61,16 @@ def environment() -> jinja2.Environment:
 
     Autoescaping is on for every template, so any string from data is escaped unless a
     block marks its own, already-escaped, output as safe.
+
+    Examples
+    --------
+    >>> import jinja2.sandbox
+    >>> isinstance(environment(), jinja2.sandbox.ImmutableSandboxedEnvironment)
+    True
     """
     jinja = require("jinja2", "report")
-    env: jinja2.Environment = jinja.Environment(  # type: ignore[attr-defined]
+    sandbox: Any = require("jinja2.sandbox", "report")
+    env: jinja2.Environment = sandbox.ImmutableSandboxedEnvironment(
         loader=jinja.PackageLoader("geoflex.report", "templates"),  # type: ignore[attr-defined]
         autoescape=True,
         undefined=jinja.StrictUndefined,  # type: ignore[attr-defined]

@@ -10,9 +10,11 @@ from typing import Any, Literal
 import polars as pl
 
 from geoflex._errors import ColumnError, require
+from geoflex.report._escape import inert_feature, text
 from geoflex.report._escape import lines as html_lines
 from geoflex.report._geometry import compact
 from geoflex.report._map_data import FrameLike, collect, features_of, load_shapes
+from geoflex.report._map_render import isolate
 from geoflex.report._metrics import MetricSpec
 from geoflex.report._vendored import inline_script, inline_style
 
@@ -23,6 +25,7 @@ __all__ = [
     "PointTable",
     "draw_basemap",
     "fit_points",
+    "geojson_layer",
     "new_map",
     "point_layer",
     "point_table",
@@ -46,6 +49,17 @@ def tooltip_of(fm: Any, features: Sequence[Mapping[str, Any]]) -> Any:
     return fm.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True)
 
 
+def geojson_layer(features: Sequence[Mapping[str, Any]], *, name: str, **options: Any) -> Any:
+    """A ``folium.GeoJson`` layer of ``features``: every map layer geoflex draws is made here.
+
+    The layer name is shown by Leaflet's layer control as HTML, so it is escaped like any
+    data string; feature ids and properties pass `inert_feature` (no template braces).
+    """
+    fm: Any = require("folium", "report")
+    collection = {"type": "FeatureCollection", "features": [inert_feature(f) for f in features]}
+    return fm.GeoJson(collection, name=text(name), **options)
+
+
 def new_map(tiles: str | None, *, location: Sequence[float] = (20.0, 0.0), zoom: int = 2) -> Any:
     fm: Any = require("folium", "report")
     m = fm.Map(
@@ -64,7 +78,7 @@ def new_map(tiles: str | None, *, location: Sequence[float] = (20.0, 0.0), zoom:
     header = m.get_root().header
     header.add_child(fm.Element(inline_style("leaflet.min.css")), name="leaflet_css")
     header.add_child(fm.Element(inline_script("leaflet.min.js")), name="leaflet")
-    return m
+    return isolate(m)
 
 
 @dataclass
@@ -153,8 +167,8 @@ def point_layer(
         )
         styles[fid] = {"radius": _radius(row["_value"], top)}
     base = {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.55}
-    return fm.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+    return geojson_layer(
+        features,
         name=name,
         show=show,
         marker=fm.CircleMarker(**base, pane=_POINTS_PANE),
@@ -179,7 +193,6 @@ def draw_basemap(target: Any, basemap: Basemap) -> None:
     """Light, non-interactive outlines so bubbles have context without web tiles."""
     if basemap == "none":
         return
-    fm: Any = require("folium", "report")
     source = "countries" if basemap == "countries" else "us_states"
     features = [
         {"type": "Feature", "id": str(i), "properties": {}, "geometry": shape}
@@ -188,8 +201,8 @@ def draw_basemap(target: Any, basemap: Basemap) -> None:
         )
     ]
     style = {"fillColor": "#f7f7f4", "color": "#b5b5b5", "weight": 0.5, "fillOpacity": 1}
-    fm.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+    geojson_layer(
+        features,
         name="Outlines",
         control=False,
         interactive=False,

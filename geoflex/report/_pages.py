@@ -32,6 +32,7 @@ from geoflex.report._charts import (
     timeline_chart,
     timezone_heatmap,
 )
+from geoflex.report._map_render import render_map
 
 __all__ = [
     "REPORT_FILES",
@@ -67,7 +68,7 @@ _MAX_SENTENCES = 12
 
 def _map_page(m: Any) -> str:
     """A folium map (or an already rendered page) as a complete HTML document."""
-    return m if isinstance(m, str) else str(m.get_root().render())
+    return m if isinstance(m, str) else render_map(m)
 
 
 def _maybe(frame: pl.DataFrame | None) -> bool:

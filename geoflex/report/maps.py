@@ -46,12 +46,14 @@ from geoflex.report._map_layers import (
     Label,
     draw_basemap,
     fit_points,
+    geojson_layer,
     new_map,
     point_layer,
     point_table,
     tooltip_of,
     truncate_points,
 )
+from geoflex.report._map_render import isolate, render_map
 from geoflex.report._metrics import Metric, MetricSpec, classify, metric_spec
 
 if TYPE_CHECKING:
@@ -268,9 +270,9 @@ def choropleth(
     notes = _unplaced_note(values, placed_keys, conversations_spec)
 
     new = m is None
-    target = new_map(tiles) if m is None else m
-    layer = fm.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+    target = new_map(tiles) if m is None else isolate(m)
+    layer = geojson_layer(
+        features,
         name=name or _TITLES[level],
         show=show,
         style_function=lambda feature: styles[feature["id"]],
@@ -355,7 +357,7 @@ def points(
     spec = metric_spec(metric_name, table.frame["_value"].to_list(), unit=unit)
     shown, notes = truncate_points(table, max_points, spec)
     new = m is None
-    target = new_map(tiles) if m is None else m
+    target = new_map(tiles) if m is None else isolate(m)
     if new and tiles is None:
         draw_basemap(target, basemap)
     layer = point_layer(shown, spec=spec, name=name, colour=colour, show=show, target=target)
@@ -463,8 +465,8 @@ def agents_vs_customers(
                 }
             )
         style = {"color": "#555555", "weight": 1, "opacity": 0.6, "dashArray": "4 4"}
-        fm.GeoJson(
-            {"type": "FeatureCollection", "features": features},
+        geojson_layer(
+            features,
             name="Distance to nearest agents",
             style_function=lambda feature: style,
             tooltip=tooltip_of(fm, features),
@@ -560,7 +562,7 @@ def to_iframe(m: folium.Map, *, height: str = "520px", title: str = "Map") -> st
     >>> html.startswith('<iframe title="A &quot;map&quot;"')
     True
     """
-    document = m.get_root().render()
+    document = render_map(m)
     return (
         f'<iframe title="{text(title)}" srcdoc="{text(document)}" '
         f'style="width:100%;height:{text(height)};border:0" loading="lazy"></iframe>'
