@@ -11,6 +11,7 @@ from pathlib import Path
 from geoflex.report._blocks import Block, iframe
 from geoflex.report._env import environment
 from geoflex.report._vendored import inline_script
+from geoflex.report._write import write_text_atomic
 
 __all__ = ["Report", "Section", "vega_scripts"]
 
@@ -88,10 +89,13 @@ class Report:
         return iframe(self.html(), title=self.title)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to ``path`` (a file, or a directory to put ``filename`` in)."""
+        """Write the page to ``path`` (a file, or a directory to put ``filename`` in).
+
+        The page is written to a temporary file and renamed into place, so a reader never
+        sees it half-written.
+        """
         target = Path(path)
         if target.is_dir():
             target = target / self.filename
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.html(), encoding="utf-8")
-        return target
+        return write_text_atomic(target, self.html())

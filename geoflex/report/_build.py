@@ -22,6 +22,7 @@ from geoflex.report._compute import (
 from geoflex.report._config import ReportConfig
 from geoflex.report._pages import overview_report, places_report, spikes_report, staffing_report
 from geoflex.report._privacy import redact_frame
+from geoflex.report._write import publish
 from geoflex.staffing import nearest_sites, review_flex_locations
 
 __all__ = ["BUILD_STEPS", "build_all"]
@@ -107,9 +108,19 @@ def build_all(
     -------
     list of Path
         The files written, ``index.html`` first.
-    """
-    from geoflex.report import maps
 
+    Raises
+    ------
+    GeoflexError
+        ``out_dir`` is not a directory, or another run is writing to it (see below).
+
+    Notes
+    -----
+    Pages are built in a temporary directory beside ``out_dir`` and moved in only when all
+    are complete, so a reader never sees a half-written page; a lock file beside
+    ``out_dir`` keeps a second run from writing there at the same time (it fails at once).
+    Other files in ``out_dir`` are left as they are.
+    """
     config = config or ReportConfig()
     if locations is None and config.ui_attributes:
         from geoflex.ingest import read_ui_attributes
@@ -119,9 +130,23 @@ def build_all(
     keep = config.show_phone_numbers
     now = dt.datetime.now(dt.timezone.utc)
     common: dict[str, Any] = {"title": config.title, "show_phone_numbers": keep, "generated": now}
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    return publish(
+        out_dir, lambda staging: _write_pages(data, staging, config, locations, step, common)
+    )
 
+
+def _write_pages(
+    data: Any,
+    out: Path,
+    config: ReportConfig,
+    locations: pl.DataFrame | None,
+    step: Callable[[str], None],
+    common: dict[str, Any],
+) -> list[Path]:
+    """The pages of `build_all`, written into ``out`` (its staging directory)."""
+    from geoflex.report import maps
+
+    keep = config.show_phone_numbers
     step("Locating customers")
     conversations = _frame(getattr(data, "conversations", None))
     if conversations is None:
