@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 import polars as pl
@@ -171,6 +172,8 @@ def quality_frames(located: Located, data: Any) -> dict[str, pl.DataFrame | None
         problems = problems.collect()
     if not isinstance(problems, pl.DataFrame) or problems.is_empty():
         problems = None
+    elif "file" in problems.columns:
+        problems = _files_as_given(problems)
     truncations = getattr(data, "truncated", None)
     if isinstance(truncations, dict):  # attribute -> values cut to 255 characters
         truncations = pl.DataFrame(
@@ -186,6 +189,41 @@ def quality_frames(located: Located, data: Any) -> dict[str, pl.DataFrame | None
         "truncations": truncations,
         "counts": _counts(getattr(data, "counts", None)),
     }
+
+
+def file_label(path: str) -> str:
+    """A file as pages name it: a relative path as given, else its base name.
+
+    Pages are mailed around: they must not tell the machine's directories (a home
+    directory, the installed package's site-packages) that an absolute path would.
+
+    Examples
+    --------
+    >>> file_label("exports/day1.ndjson.gz"), file_label("/home/ann/exports/day1.ndjson.gz")
+    ('exports/day1.ndjson.gz', 'day1.ndjson.gz')
+    >>> file_label("../../etc/events.json"), file_label(r"C:\\Users\\ann\\events.json")
+    ('events.json', 'events.json')
+    """
+    windows = PureWindowsPath(path)
+    if windows.drive or windows.root:  # C:\..., \\server\share, or /... on any OS
+        return windows.name
+    relative = PurePosixPath(path)
+    return path if ".." not in relative.parts and not path.startswith("~") else relative.name
+
+
+def _files_as_given(problems: pl.DataFrame) -> pl.DataFrame:
+    """Problems naming their files by `file_label`, in the file column and in reasons."""
+    files = [f for f in problems["file"].unique().to_list() if f is not None]
+    labels = {f: file_label(f) for f in files}
+    reason = pl.col("reason") if "reason" in problems.columns else None
+    if reason is not None:
+        for path, label in sorted(labels.items(), key=lambda item: -len(item[0])):
+            if path != label:
+                reason = reason.str.replace_all(path, label, literal=True)
+    return problems.with_columns(
+        pl.col("file").replace_strict(labels, default=None, return_dtype=pl.String),
+        *([] if reason is None else [reason.alias("reason")]),
+    )
 
 
 def _counts(counts: Any) -> pl.DataFrame | None:

@@ -91,7 +91,7 @@ def _config(path: Path, values: list[str], ui_attributes: Path) -> None:
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile_build")
-    marker = root / "pwned"
+    marker = tmp_path_factory.mktemp("marker") / "pwned"  # outside root: see the path test
     values = payloads(marker)
     events = root / FILE_NAME
     _hostile_events(events, values)
@@ -109,7 +109,7 @@ def hostile_build(tmp_path_factory):
     assert result.exit_code == 0, result.output
     assert result.exception is None
     pages = {name: (out / name).read_text(encoding="utf-8") for name in PAGES}
-    return {"pages": pages, "values": values, "marker": marker, "out": out}
+    return {"pages": pages, "values": values, "marker": marker, "out": out, "root": root}
 
 
 def test_nothing_evaluates(hostile_build):
@@ -152,6 +152,9 @@ def test_custom_region_names_show_as_text(hostile_build):
 def test_the_input_file_name_shows_as_text(hostile_build):
     text = shown_text(hostile_build["pages"]["index.html"])
     assert FILE_NAME in text
+    # It was given as an absolute path: pages name it by its base name only.
+    for html in hostile_build["pages"].values():
+        assert str(hostile_build["root"]) not in html
 
 
 @pytest.mark.browser
