@@ -161,3 +161,16 @@ def test_huge_and_control_character_strings_get_statuses() -> None:
     assert out["geo_status"].to_list()[:3] == ["too_long", "too_long", "too_long"]
     assert out.height == len(phones)
     assert out["geo_status"].null_count() == 0
+
+
+def test_vocabularies_are_defined_once_with_their_meanings() -> None:
+    """The Literal types, the value tuples and the documented meanings name the same values."""
+    from typing import get_args
+
+    from geoflex.resolve import GEO_LEVELS, GEO_SOURCES, GeoLevel, GeoSource, GeoStatus
+    from geoflex.resolve._schema import COLUMN_MEANINGS
+
+    assert get_args(GeoStatus) == GEO_STATUSES
+    assert get_args(GeoLevel) == GEO_LEVELS
+    assert get_args(GeoSource) == GEO_SOURCES
+    assert tuple(COLUMN_MEANINGS) == GEO_COLUMNS
