@@ -11,12 +11,10 @@ published as pages from the repository root.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import inspect
 import os
 import sys
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -157,60 +155,41 @@ def problems_page() -> str:
 # --- configuration ---------------------------------------------------------------------------
 
 
-def _type_name(annotation: Any) -> str:
-    if isinstance(annotation, type):
-        return annotation.__name__
-    return str(annotation).replace("typing.", "").replace("collections.abc.", "")
+def _toml(value: object) -> str:
+    """A default as it would be written in the TOML file."""
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    if isinstance(value, (dict, list, tuple)) and not value:
+        return "empty"
+    return f"`{value}`"
 
 
 def config_page() -> str:
-    import geoflex.report as report
+    from geoflex.report import config_schema
 
-    intro = (
-        "# Configuration\n\n`geoflex report --config FILE` and `geoflex demo --config FILE` "
-        "read these keys (every one optional); in Python the same settings are "
-        "`geoflex.report.ReportConfig`'s fields (`load_config` reads a file).\n\n"
+    rows = [
+        [
+            f"`{s.name}`",
+            s.type,
+            _toml(s.default),
+            s.limits or "any",
+            ", ".join(f"`{c}`" for c in s.commands),
+            s.description,
+        ]
+        for s in config_schema()
+    ]
+    return (
+        "# Configuration\n\nThe keys a TOML configuration file (`--config FILE`) may hold, "
+        "every one optional, from the one schema that validates them "
+        "(`geoflex.report.config_schema()`): an unknown key, a wrong type or a value out of "
+        "range is refused in one line naming the key. In Python the same settings are "
+        "`geoflex.report.ReportConfig`'s fields; `load_config` reads a file.\n\n"
+        + _table(["key", "type", "default", "allowed", "read by", "what it does"], rows)
     )
-    schema = getattr(report, "config_schema", None)
-    if schema is not None:
-        settings = list(schema())
-        header = ["key", "type", "default", "allowed", "commands", "meaning"]
-        rows: list[list[object]] = []
-        for s in settings:
-            allowed = ", ".join(f"`{a}`" for a in getattr(s, "allowed", ()) or ())
-            bounds = [
-                f"{label} {getattr(s, attr)}"
-                for attr, label in (
-                    ("minimum", "≥"),
-                    ("exclusive_minimum", ">"),
-                    ("maximum", "≤"),
-                    ("exclusive_maximum", "<"),
-                )
-                if getattr(s, attr, None) is not None
-            ]
-            commands = ", ".join(f"`{c}`" for c in getattr(s, "commands", ()) or ())
-            rows.append(
-                [
-                    f"`{s.name}`",
-                    s.type,
-                    _code(s.default),
-                    ", ".join(x for x in (allowed, " ".join(bounds)) if x),
-                    commands,
-                    s.description,
-                ]
-            )
-        return intro + _table(header, rows)
-    # Before a schema object exists: the dataclass's fields and their declared types.
-    hints = typing.get_type_hints(report.ReportConfig)
-    rows = []
-    for f in dataclasses.fields(report.ReportConfig):
-        if f.default is not dataclasses.MISSING:
-            default: object = f.default
-        else:
-            factory: Any = f.default_factory
-            default = factory()
-        rows.append([f"`{f.name}`", _type_name(hints[f.name]), _code(default)])
-    return intro + _table(["key", "type", "default"], rows)
 
 
 # --- command line ---------------------------------------------------------------------------
