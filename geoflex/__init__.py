@@ -17,6 +17,7 @@ from geoflex.aggregate import (
     geolocation_accuracy,
     hour_of_week,
     local_time,
+    service_metrics,
     spikes,
     volume,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "read_events",
     "read_ui_attributes",
     "resolve",
+    "service_metrics",
     "spikes",
     "volume",
 ]

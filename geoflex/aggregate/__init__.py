@@ -1,4 +1,5 @@
-"""Aggregations: volume and handling time by place, local-time intervals, spikes, accuracy.
+"""Aggregations: volume, service metrics and handling time by place and local-time interval,
+spikes, accuracy.
 
 All take polars frames (a LazyFrame in gives a LazyFrame out, except where noted) such as
 ``FlexData.segments`` after :func:`geoflex.resolve` added the geography columns.
@@ -12,6 +13,12 @@ from geoflex.aggregate._accuracy import (
     geolocation_accuracy,
     haversine_km,
 )
+from geoflex.aggregate._service import (
+    DEFAULT_SHORT_ABANDON_S,
+    DEFAULT_THRESHOLD_S,
+    SERVICE_COLUMNS,
+    service_metrics,
+)
 from geoflex.aggregate._spikes import Season, spikes
 from geoflex.aggregate._time import Clock, Every, local_time
 from geoflex.aggregate._volume import (
@@ -24,7 +31,10 @@ from geoflex.aggregate._volume import (
 
 __all__ = [
     "DEFAULT_MEASURES",
+    "DEFAULT_SHORT_ABANDON_S",
+    "DEFAULT_THRESHOLD_S",
     "DISTANCE_BINS_KM",
+    "SERVICE_COLUMNS",
     "Clock",
     "Every",
     "GeoAccuracy",
@@ -34,6 +44,7 @@ __all__ = [
     "haversine_km",
     "hour_of_week",
     "local_time",
+    "service_metrics",
     "spikes",
     "volume",
     "with_area_code",

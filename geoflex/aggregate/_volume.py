@@ -12,7 +12,15 @@ from geoflex._sums import ordered_mean, ordered_sum
 from geoflex.aggregate._frames import FrameT, as_list, check_columns, like_input
 from geoflex.aggregate._time import Clock, Every, clock_time, interval_duration
 
-__all__ = ["DEFAULT_MEASURES", "by_interval", "hour_of_week", "volume", "with_area_code"]
+__all__ = [
+    "DEFAULT_MEASURES",
+    "by_interval",
+    "count_aggregations",
+    "hour_of_week",
+    "prepare_by",
+    "volume",
+    "with_area_code",
+]
 
 #: Duration columns (seconds) summed and averaged when present: those of ``read_events``.
 DEFAULT_MEASURES: tuple[str, ...] = (
@@ -53,8 +61,28 @@ def _measures(frame: pl.DataFrame | pl.LazyFrame, measures: Sequence[str] | None
     return list(measures)
 
 
+def count_aggregations(names: Sequence[str]) -> list[pl.Expr]:
+    """``conversations`` and (when the rows are not conversations) ``segments`` per group.
+
+    Rows with a ``conversation_id`` and a ``segment_id`` are segments: conversations are
+    their distinct ids. Rows with a ``segments`` count are conversations. Other rows are
+    taken to be conversations, one each.
+    """
+    if "conversation_id" in names and "segment_id" in names:
+        return [
+            pl.col("conversation_id").n_unique().cast(pl.Int64).alias("conversations"),
+            pl.len().cast(pl.Int64).alias("segments"),
+        ]
+    if "segments" in names:
+        return [
+            pl.len().cast(pl.Int64).alias("conversations"),
+            pl.col("segments").sum().cast(pl.Int64).alias("segments"),
+        ]
+    return [pl.len().cast(pl.Int64).alias("conversations")]
+
+
 def _aggregations(frame: pl.DataFrame | pl.LazyFrame, measures: list[str]) -> list[pl.Expr]:
-    aggs = [pl.len().cast(pl.Int64).alias("contacts")]
+    aggs = count_aggregations(frame.collect_schema().names())
     if "abandoned" in frame.collect_schema().names():
         aggs.append(pl.col("abandoned").sum().cast(pl.Int64).alias("abandoned"))
     for m in measures:
@@ -63,7 +91,7 @@ def _aggregations(frame: pl.DataFrame | pl.LazyFrame, measures: list[str]) -> li
     return aggs
 
 
-def _prepare_by(frame: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+def prepare_by(frame: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
     """``frame`` as a LazyFrame with every ``by`` column (lazy: an eager ``with_columns`` on a
     wide frame of millions of rows costs more than the aggregation)."""
     lazy = frame.lazy()
@@ -85,7 +113,7 @@ def _timed(
 ) -> tuple[pl.LazyFrame, list[str], list[pl.Expr]]:
     """``frame`` with every ``keys`` column and ``__clock`` (``time`` in the chosen clock),
     the measures, and the aggregations of each group."""
-    prepared = _prepare_by(frame, keys)
+    prepared = prepare_by(frame, keys)
     ms = _measures(prepared, measures)
     timed = clock_time(
         prepared,
@@ -101,7 +129,7 @@ def _timed(
 def volume(
     frame: FrameT, by: str | Sequence[str], *, measures: Sequence[str] | None = None
 ) -> FrameT:
-    """Contacts and handling time per group: by a geography level or any other column(s).
+    """Conversations, segments and handling time per group: by a place level or any column.
 
     Parameters
     ----------
@@ -116,8 +144,12 @@ def volume(
 
     Returns
     -------
-    Same kind as ``frame``: one row per group with ``contacts``, ``abandoned`` (when the
-    input has it), and for each measure its total and ``avg_`` mean, by contacts descending.
+    Same kind as ``frame``: one row per group with ``conversations`` (distinct
+    ``conversation_id`` of segments; one per row otherwise), ``segments`` (tasks; when the
+    rows are segments, or conversations with a ``segments`` count), ``abandoned`` (rows
+    flagged, when the input has the column), and for each measure its total and ``avg_``
+    mean (per row), by conversations descending. Service level, speed of answer and
+    abandonment rate: :func:`geoflex.service_metrics`.
 
     Notes
     -----
@@ -137,12 +169,12 @@ def volume(
     keys: list[str] = as_list(by)
     if not keys:
         raise ConfigError("volume: give at least one column in by")
-    prepared = _prepare_by(frame, keys)
+    prepared = prepare_by(frame, keys)
     ms = _measures(prepared, measures)
     out = (
         prepared.group_by(keys)
         .agg(_aggregations(prepared, ms))
-        .sort(["contacts", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+        .sort(["conversations", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
     )
     return like_input(out, frame)
 
@@ -158,7 +190,7 @@ def by_interval(
     by: str | Sequence[str] | None = None,
     measures: Sequence[str] | None = None,
 ) -> FrameT:
-    """Contacts and handling time per interval, in UTC, centre time or customer local time.
+    """Conversations and handling time per interval, in UTC, centre or customer local time.
 
     Parameters
     ----------
@@ -184,7 +216,7 @@ def by_interval(
     Returns
     -------
     Same kind as ``frame``: ``interval_start`` (a naive wall-clock datetime in the chosen
-    clock), the ``by`` columns, ``contacts`` and the measures; sorted by time.
+    clock), the ``by`` columns, the counts and measures of :func:`volume`; sorted by time.
 
     Examples
     --------
@@ -196,7 +228,7 @@ def by_interval(
     ...     "timezone": ["America/New_York", "Europe/Paris"],
     ... })
     >>> out = by_interval(seg, every="60m", clock="customer")
-    >>> out.select(pl.col("interval_start").dt.hour(), "contacts").rows()
+    >>> out.select(pl.col("interval_start").dt.hour(), "conversations").rows()
     [(10, 1), (16, 1)]
     """
     step = interval_duration(every)
@@ -244,11 +276,11 @@ def hour_of_week(
     timezone: str = "timezone",
     by: str | Sequence[str] | None = None,
     shape: Literal["long", "wide"] = "long",
-    value: str = "contacts",
+    value: str = "conversations",
 ) -> FrameT | pl.DataFrame:
-    """Contacts (and measures) per weekday and hour: the 7 x 24 matrix, in any clock.
+    """Conversations (and measures) per weekday and hour: the 7 x 24 matrix, in any clock.
 
-    Every (group, weekday, hour) cell is present, empty ones with 0 contacts.
+    Every (group, weekday, hour) cell is present, empty ones with 0 conversations.
 
     Parameters
     ----------
@@ -259,14 +291,14 @@ def hour_of_week(
         ``"wide"``: one row per weekday (``Mon`` ... ``Sun``) and group, one column per hour
         (``"00"`` ... ``"23"``) holding ``value``. Wide is eager: a LazyFrame is collected.
     value
-        The column the wide matrix shows: ``contacts`` or a measure.
+        The column the wide matrix shows: ``conversations``, ``segments`` or a measure.
 
     Examples
     --------
     >>> import datetime as dt, polars as pl
     >>> seg = pl.DataFrame({"created_at": [dt.datetime(2026, 1, 5, 9, 30)]})  # a Monday
     >>> long = hour_of_week(seg, clock="utc")
-    >>> long.height, long.filter(pl.col("contacts") > 0).select("weekday", "hour").row(0)
+    >>> long.height, long.filter(pl.col("conversations") > 0).select("weekday", "hour").row(0)
     (168, (1, 9))
     >>> wide = hour_of_week(seg, clock="utc", shape="wide")
     >>> wide.shape, wide.row(0)[:1], wide["09"].to_list()[:2]
@@ -298,7 +330,9 @@ def hour_of_week(
     long = (
         grid.join(counted, on=[*keys, "weekday", "hour"], how="left", nulls_equal=True)
         .with_columns(
-            pl.col(c).fill_null(0) for c in value_cols if c in ("contacts", "abandoned") or c in ms
+            pl.col(c).fill_null(0)
+            for c in value_cols
+            if c in ("conversations", "segments", "abandoned") or c in ms
         )
         .sort([*keys, "weekday", "hour"], nulls_last=True)
     )

@@ -141,6 +141,7 @@ CONVERSATION_ATTRIBUTES: tuple[str, ...] = (
     "initiated_by",
     "initiative",
     "in_business_hours",
+    "service_level",
     "ivr_path",
     "kind",
     "language",

@@ -284,9 +284,7 @@ def _queues(conv: pl.DataFrame, handle: str | None) -> pl.DataFrame | None:
     keys = [c for c in ("queue", "channel") if c in conv.columns]
     if not keys:
         return None
-    out = volume(conv, keys, measures=[handle] if handle else []).rename(
-        {"contacts": "conversations"}
-    )
+    out = volume(conv, keys, measures=[handle] if handle else [])
     if handle:
         out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
     return out

@@ -105,7 +105,7 @@ def _volume(frame: pl.DataFrame, keys: list[str], handle: str | None) -> pl.Data
     from geoflex.aggregate import volume
 
     measures = [handle] if handle else []
-    out = volume(frame, keys, measures=measures).rename({"contacts": "conversations"})
+    out = volume(frame, keys, measures=measures)
     if handle:
         out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
     total = frame.height or 1

@@ -43,15 +43,19 @@ def test_volume_by_place_and_any_column() -> None:
     seg = _segments()
     by_country = geoflex.volume(seg, "country")
     assert by_country.columns == [
-        "country", "contacts", "abandoned", "handle_time", "avg_handle_time", "wait_time",
+        "country", "conversations", "abandoned", "handle_time", "avg_handle_time", "wait_time",
         "avg_wait_time",
     ]  # fmt: skip
     assert by_country.row(0) == ("US", 2, 0, 300.0, 150.0, 30.0, 15.0)
     by_queue = geoflex.volume(seg, ["queue", "country"], measures=["wait_time"])
-    assert by_queue.select("queue", "country", "contacts").rows()[0] == ("Sales", "GB", 1)
+    assert by_queue.select("queue", "country", "conversations").rows()[0] == ("Sales", "GB", 1)
     # Area code is derived from phone_e164 for NANP numbers.
     codes = geoflex.volume(seg, "area_code")
-    assert dict(codes.select("area_code", "contacts").iter_rows()) == {"212": 1, "347": 1, None: 2}
+    assert dict(codes.select("area_code", "conversations").iter_rows()) == {
+        "212": 1,
+        "347": 1,
+        None: 2,
+    }
     with pytest.raises(ColumnError, match=r"geoflex\.resolve"):
         geoflex.volume(seg.drop("country"), "country")
 
@@ -101,7 +105,10 @@ def test_lazy_in_lazy_out() -> None:
 def test_intervals_in_three_clocks() -> None:
     seg = _segments()
     utc = geoflex.by_interval(seg, every="60m")
-    assert utc.select(pl.col("interval_start").dt.hour(), "contacts").rows() == [(14, 1), (13, 3)]
+    assert utc.select(pl.col("interval_start").dt.hour(), "conversations").rows() == [
+        (14, 1),
+        (13, 3),
+    ]
     centre = geoflex.by_interval(
         seg, every="30m", clock="centre", centre_timezone="America/Chicago"
     )
@@ -114,7 +121,7 @@ def test_intervals_in_three_clocks() -> None:
         "Sat 09:00", "Mon 09:00", "Mon 13:15", "Mon 19:15",
     ]  # fmt: skip
     by_country = geoflex.by_interval(seg, every="1h", clock="customer", by="country")
-    assert by_country.columns[:3] == ["interval_start", "country", "contacts"]
+    assert by_country.columns[:3] == ["interval_start", "country", "conversations"]
     with pytest.raises(ConfigError, match="every must be"):
         geoflex.by_interval(seg, every="7m")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="centre_timezone"):
@@ -148,9 +155,9 @@ def test_hour_of_week() -> None:
     seg = _segments()
     long = geoflex.hour_of_week(seg, by="country")
     assert long.height == 3 * 168
-    nonzero = long.filter(pl.col("contacts") > 0).select("country", "weekday", "hour").rows()
+    nonzero = long.filter(pl.col("conversations") > 0).select("country", "weekday", "hour").rows()
     assert sorted(nonzero) == [("GB", 1, 13), ("IN", 1, 19), ("US", 1, 9), ("US", 6, 9)]
-    wide = geoflex.hour_of_week(seg, shape="wide", value="contacts")
+    wide = geoflex.hour_of_week(seg, shape="wide", value="conversations")
     assert wide.shape == (7, 25)
     assert wide.filter(pl.col("weekday") == "Mon")["09"].item() == 1
     assert wide.select(pl.exclude("weekday")).sum_horizontal().sum() == 4
