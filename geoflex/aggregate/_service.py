@@ -46,6 +46,7 @@ __all__ = [
     "INSIGHTS_BUSINESS_HOURS",
     "INSIGHTS_SERVICE_LEVEL",
     "SERVICE_COLUMNS",
+    "offered_waits",
     "service_metrics",
 ]
 
@@ -294,3 +295,24 @@ def service_metrics(
             ["conversations", *group], descending=[True] + [False] * len(group), nulls_last=True
         )
     return like_input(out, frame)
+
+
+def offered_waits(
+    frame: pl.DataFrame | pl.LazyFrame, *, short_abandon_s: float = DEFAULT_SHORT_ABANDON_S
+) -> tuple[float, int]:
+    """Total wait (seconds) of the offered segments and how many were abandoned: what
+    the patience estimate of Erlang A needs, by the same rules as `service_metrics`."""
+    check_columns(frame, ["wait_time", "abandoned"], "patience")
+    names = frame.collect_schema().names()
+    if "accepted_at" not in names:
+        check_columns(frame, ["handle_time"], "patience (accepted_at or handle_time)")
+    flags = frame.lazy().with_columns(_row_flags(names, 0.0, short_abandon_s))
+    row = (
+        flags.select(
+            ordered_sum(pl.col("wait_time").filter(pl.col("__offered"))).alias("wait"),
+            (pl.col("__abandoned") & ~pl.col("__short")).sum().cast(pl.Int64).alias("abandons"),
+        )
+        .collect()
+        .row(0)
+    )
+    return float(row[0] or 0.0), int(row[1] or 0)

@@ -42,10 +42,13 @@ def _frame(value: Any) -> pl.DataFrame | None:
 
 
 def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Hourly timeline, spikes by place (`geoflex.aggregate.spikes`), spikes per place.
+    """Hourly timeline, spike episodes by place (`geoflex.aggregate.spikes`), per place.
 
-    A place is the state where known (US, Canada...), else the country, so a spike in one
-    state is not diluted by the whole country.
+    A place is the state where known (US, Canada...), else the country, keyed by its ISO
+    code so a spike in one state is not diluted by the whole country. With at least three
+    weeks of data the expected value is the same weekday and hour over the previous four
+    weeks (two at least); with less, the same hour over the previous seven days (three at
+    least).
     """
     from geoflex.aggregate import spikes
 
@@ -58,11 +61,24 @@ def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, 
         .sort("interval_start")
     )
     placed = conv.with_columns(
+        place_code=pl.coalesce("state_code", "country"),
         place=pl.when(pl.col("state").is_not_null())
         .then(pl.col("state") + ", " + pl.col("country"))
-        .otherwise(pl.col("country_name"))
+        .otherwise(pl.col("country_name")),
     )
-    found = spikes(placed, "place", time=time, every="60m").rename({"count": "conversations"})
+    span = conv.select(pl.col(time).max() - pl.col(time).min()).item()
+    weekly = span is not None and span >= dt.timedelta(weeks=3)
+    options: dict[str, Any] = (
+        {"season": "week", "window": 4, "min_history": 2}
+        if weekly
+        else {"season": "day", "window": 7, "min_history": 3}
+    )
+    names = placed.group_by("place_code").agg(pl.col("place").drop_nulls().first())
+    found = (
+        spikes(placed, "place_code", time=time, every="60m", **options)
+        .join(names, on="place_code", how="left")
+        .with_columns(interval_start=pl.col("start"))
+    )
     where = (
         placed.filter(pl.col("latitude").is_not_null())
         .group_by("place")
@@ -70,12 +86,20 @@ def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, 
     )
     per_place = (
         found.group_by("place")
-        .agg(pl.len().alias("spikes"), pl.col("score").max().alias("highest_score"))
+        .agg(pl.len().alias("spikes"), pl.col("peak_score").max().alias("highest_score"))
         .join(where, on="place", how="left")
         .sort("spikes", "highest_score", descending=True)
     )
     table = found.select(
-        "interval_start", "place", "conversations", "baseline", pl.col("score").round(1)
+        "interval_start",
+        "place",
+        "start_local",
+        "end_local",
+        "timezone",
+        pl.col("observed").alias("conversations"),
+        "expected",
+        "excess",
+        "reason",
     )
     return timeline, table, per_place
 

@@ -175,24 +175,70 @@ def test_spikes_finds_a_burst_and_not_noise() -> None:
             rows += [("US-WA", base + dt.timedelta(days=day, hours=hour))] * n
     rows += [("US-TX", base + dt.timedelta(days=12, hours=15, minutes=5))] * 20
     seg = pl.DataFrame(rows, schema=["state_code", "created_at"], orient="row")
-    found = geoflex.spikes(seg)
-    assert found.select("state_code", "count").rows() == [("US-TX", 23)]
-    assert found["interval_start"].item() == base + dt.timedelta(days=12, hours=15)
-    assert found["baseline"].item() == 3.0
-    everything = geoflex.spikes(seg, only_spikes=False)
+    daily = {"season": "day", "window": 7, "min_history": 3}
+    found = geoflex.spikes(seg, **daily)  # type: ignore[arg-type]
+    assert found.select("state_code", "observed", "expected", "intervals").rows() == [
+        ("US-TX", 23, 3.0, 1)
+    ]
+    assert found["start"].item() == base + dt.timedelta(days=12, hours=15)
+    assert found["timezone"].item() == "UTC"  # no zone column: shown in UTC
+    everything = geoflex.spikes(seg, only_spikes=False, **daily)  # type: ignore[arg-type]
     assert everything.height == 2 * 14 * 24
+    assert everything["spike"].sum() == 1
     # The daily rhythm alone (busier 9-17) is not a spike with the seasonal baseline.
-    assert geoflex.spikes(seg.filter(pl.col("state_code") == "US-WA")).height == 0
+    wa = seg.filter(pl.col("state_code") == "US-WA")
+    assert geoflex.spikes(wa, **daily).height == 0  # type: ignore[arg-type]
+    # By weekday and hour, two weeks are too little history (2 earlier weeks needed).
+    assert geoflex.spikes(seg).height == 0
     with pytest.raises(ConfigError, match="window"):
         geoflex.spikes(seg, window=2, min_history=3)
+
+
+def test_spike_episodes_in_local_time() -> None:
+    # Six weeks of 2 conversations an hour in Chicago; in week 6 a storm of 5 hours with a
+    # dip in its fourth hour, and a second, separate burst later that day.
+    base = dt.datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+    rows = [
+        ("US-TX", "America/Chicago", base + dt.timedelta(hours=h, minutes=m))
+        for h in range(6 * 7 * 24)
+        for m in (10, 40)
+    ]
+    storm = base + dt.timedelta(weeks=5, days=2, hours=15)  # Wed 09:00 Chicago (CST)
+    extra = [20, 25, 18, 4, 22]  # the fourth hour dips but stays elevated
+    for hour, n in enumerate(extra):
+        rows += [("US-TX", "America/Chicago", storm + dt.timedelta(hours=hour, minutes=5))] * n
+    later = storm + dt.timedelta(hours=8)
+    rows += [("US-TX", "America/Chicago", later + dt.timedelta(minutes=20))] * 15
+    seg = pl.DataFrame(rows, schema=["state_code", "timezone", "created_at"], orient="row")
+    found = geoflex.spikes(seg).sort("start")
+    assert found.height == 2
+    first = found.row(0, named=True)
+    assert first["intervals"] == 5
+    assert (first["observed"], first["expected"]) == (sum(extra) + 10, 10.0)
+    assert first["start_local"] == dt.datetime(2026, 2, 11, 9)
+    assert first["end_local"] == dt.datetime(2026, 2, 11, 14)
+    assert first["reason"].startswith(
+        "99 conversations in 5 hours from Wed 11 Feb 2026 09:00 to 14:00 (America/Chicago), "
+        "against 10.0 expected (the median of the same weekday and hour over the previous "
+        "4 weeks): 89.0 more, 9.9×"
+    )
+    assert found.row(1, named=True)["intervals"] == 1
+    by_excess = geoflex.spikes(seg)
+    assert by_excess["excess"].to_list() == sorted(by_excess["excess"].to_list(), reverse=True)
 
 
 def test_sample_storm_is_found_in_texas() -> None:
     data = geoflex.sample.load()
     geo = geoflex.resolve(data.conversations, "phone")
-    found = geoflex.spikes(geo, "state_code", time="started_at")
-    assert found.height >= 1
-    assert found["state_code"][0] == "US-TX"
+    found = geoflex.spikes(
+        geo, "state_code", time="started_at", season="day", window=7, min_history=3
+    )
+    # The sample's storm: one Texas episode of six hours in Central time.
+    assert found.select("state_code", "intervals", "timezone").row(0) == (
+        "US-TX",
+        6,
+        "America/Chicago",
+    )
 
 
 def test_geolocation_accuracy_on_the_sample() -> None:
