@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import polars as pl
 import pytest
@@ -28,9 +29,12 @@ def test_pages_retries_and_flex_data(tmp_path):
     # Request 2 is answered 429 (Retry-After: 1), request 4 drops the connection, 6 is a 503.
     faults = {2: "429", 4: "drop", 6: "500"}
     with FakeTwilio(450, faults=faults) as server:
+        started = time.monotonic()
         result = run(server, tmp_path)
+        elapsed = time.monotonic() - started
         first = server.requests[0]
     assert (result.pages, result.events, result.retries) == (5, 450, 3)
+    assert elapsed >= 1.0  # the 429's Retry-After was honoured (other waits are 10-40 ms)
     assert "StartDate=2026-11-01T00%3A00%3A00Z" in first
     assert "EndDate=" in first
     assert "PageSize=100" in first

@@ -74,3 +74,40 @@ def test_seen_ids_are_bounded_and_survive_a_restart(tmp_path):
     assert len(last) == 100
     assert "EV499" in last
     last.close()
+
+
+_FAILING_WRITE = """
+import resource, signal, sys
+from pathlib import Path
+from geoflex.collect._writer import EventFiles
+
+events = Path(sys.argv[1])
+files = EventFiles(events, torn_dir=events.parent / "torn")
+files.append([b'{"id": "EV1"}\\n'])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+try:
+    files.append([b'{"id": "EV2", "pad": "' + b"x" * 2000 + b'"}\\n'] * 4)
+except OSError as exc:
+    print("failed", exc.errno)
+files.append([b'{"id": "EV3"}\\n'])
+files.close()
+"""
+
+
+def test_a_failed_write_is_cut_back_off_the_file(tmp_path):
+    """A batch that could not be written whole (here: past a file-size limit) leaves no
+    partial line between the good ones."""
+    import subprocess
+    import sys
+
+    events = tmp_path / "events"
+    events.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", _FAILING_WRITE, str(events)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("failed")
+    (path,) = events.iterdir()
+    assert path.read_bytes() == b'{"id": "EV1"}\n{"id": "EV3"}\n'
