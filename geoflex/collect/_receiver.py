@@ -359,5 +359,7 @@ def serve(settings: ReceiverSettings, *, host: str, port: int) -> None:
             access_log=False,
             proxy_headers=False,  # the signed URL is worked out in _signed_url
             server_header=False,
+            # Bounded: beyond this many open connections uvicorn answers 503 at once.
+            limit_concurrency=512,
             timeout_graceful_shutdown=10,
         )
