@@ -29,7 +29,7 @@ def test_import_is_light() -> None:
         "import sys, time; t = time.process_time(); import geoflex; "
         "print(time.process_time() - t); "
         "print(','.join(m for m in ('phonenumbers', 'folium', 'geopandas', 'shapely', 'jinja2', "
-        "'altair', 'pandas', 'pyarrow') if m in sys.modules))"
+        "'altair', 'pandas', 'pyarrow', 'pyspark') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, heavy = out.stdout.strip().splitlines() + [""] * (

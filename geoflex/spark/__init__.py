@@ -1,0 +1,16 @@
+"""geoflex on Apache Spark: the same answers as the polars functions, on a cluster.
+
+Needs the ``spark`` extra (``pip install 'geoflex[spark]'``, pyspark 3.5 or later) and a
+Java runtime. ``import geoflex`` never imports this module or pyspark.
+"""
+
+from __future__ import annotations
+
+from geoflex._errors import require
+
+require("pyspark", "spark")
+
+from geoflex.spark._resolve import resolve  # noqa: E402
+from geoflex.spark._session import check_java, session  # noqa: E402
+
+__all__ = ["check_java", "resolve", "session"]

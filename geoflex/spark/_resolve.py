@@ -1,0 +1,120 @@
+"""``geoflex.spark.resolve``: the resolver on a Spark DataFrame.
+
+The distinct (phone, override...) values are resolved on the executors by
+:func:`geoflex.resolve` itself (``mapInArrow``: each Python worker loads the shipped tables
+once and keeps them), and the result is joined back null-safely: the cost grows with the
+distinct numbers, not with the rows, and every input row is kept.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pyarrow as pa
+
+from geoflex.resolve import GEO_COLUMNS, GEO_SCHEMA
+from geoflex.resolve import resolve as resolve_polars
+from geoflex.spark._arrow import arrow_schema, batches, chunks, polars_frame, spark_schema
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+    from geoflex.resolve._api import Regions
+
+__all__ = ["resolve"]
+
+_KEY = "__geoflex_key_{}"
+
+
+def _resolve_batches(
+    source: Iterator[pa.RecordBatch],
+    *,
+    phone: str,
+    default_country: str,
+    regions: Regions | None,
+    overrides: dict[str, str] | None,
+    schema: pa.Schema,
+) -> Iterator[pa.RecordBatch]:
+    """Executor side: distinct key rows in, the keys and their geo columns out."""
+    keys = [n for n in schema.names if n.startswith("__geoflex_key_")]
+    for frame in chunks(source):
+        geo = resolve_polars(
+            frame, phone, default_country=default_country, regions=regions, overrides=overrides
+        )
+        yield from batches(geo.select(*keys, *GEO_COLUMNS), schema)
+
+
+def _check(
+    sdf: DataFrame,
+    phone: str,
+    default_country: str,
+    regions: Regions | None,
+    overrides: Mapping[str, str] | None,
+) -> None:
+    """geoflex.resolve's own checks (column types, overrides, clashes, regions), run on an
+    empty frame of ``sdf``'s schema: the same errors, word for word."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    empty = polars_frame(to_arrow_schema(sdf.schema).empty_table())
+    resolve_polars(
+        empty, phone, default_country=default_country, regions=regions, overrides=overrides
+    )
+
+
+def resolve(
+    sdf: DataFrame,
+    phone: str = "phone",
+    *,
+    default_country: str = "US",
+    regions: Regions | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> DataFrame:
+    """Add geography to every row of a Spark DataFrame, as :func:`geoflex.resolve` does.
+
+    Same parameters, columns and values as :func:`geoflex.resolve` (``geo_status``,
+    ``geo_level`` and ``geo_source`` as strings); every input row is kept (Spark keeps no
+    row order). Lazy: nothing runs until an action.
+
+    The distinct values of the phone and override columns are resolved on the executors
+    (an Arrow/Python stage, ``MapInArrow`` in the plan) and joined back null-safely.
+
+    Parameters
+    ----------
+    sdf
+        A Spark DataFrame with a string column ``phone``.
+    phone, default_country, regions, overrides
+        As in :func:`geoflex.resolve`.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        ``sdf``'s columns (except those the geo columns replace) and the geo columns.
+    """
+    from pyspark.sql import functions as sf
+
+    _check(sdf, phone, default_country, regions, overrides)
+    columns = [phone, *dict.fromkeys(c for c in (overrides or {}).values() if c != phone)]
+    key_of = {c: _KEY.format(i) for i, c in enumerate(columns)}
+    keyed_overrides = {f: key_of[c] for f, c in (overrides or {}).items()} or None
+    distinct = sdf.select(*(sf.col(c).alias(k) for c, k in key_of.items())).distinct()
+    out_schema = spark_schema({**{k: pl.String() for k in key_of.values()}, **GEO_SCHEMA})
+    for c, k in key_of.items():  # keys keep their own Spark types (a number, say)
+        out_schema[k].dataType = sdf.schema[c].dataType
+    resolved = distinct.mapInArrow(
+        functools.partial(
+            _resolve_batches,
+            phone=key_of[phone],
+            default_country=default_country,
+            regions=regions,
+            overrides=keyed_overrides,
+            schema=arrow_schema(out_schema),
+        ),
+        out_schema,
+    )
+    condition = [sdf[c].eqNullSafe(resolved[k]) for c, k in key_of.items()]
+    original = [c for c in sdf.columns if c not in GEO_COLUMNS or c == phone]
+    joined = sdf.join(resolved, on=condition, how="left")
+    return joined.select(*(sdf[c] for c in original), *(resolved[c] for c in GEO_COLUMNS))
