@@ -2,7 +2,8 @@
 
 Vega, Vega-Lite and vega-embed (BSD-3-Clause; versions match what the installed Altair emits,
 Vega-Lite schema v6) so charts draw with no network, and Leaflet (BSD-2-Clause; the version
-folium 0.20 pins) so maps do too: its stylesheet's images are inlined as data URIs.
+folium 0.20 pins) so maps do too: its stylesheet's images are inlined as data URIs; and
+tablesort (MIT) with its number sort, so every report table sorts by any column.
 
 Run: ``python data/build_js.py`` (needs ``npm``; fetches through the npm registry).
 """
@@ -25,7 +26,10 @@ PACKAGES = {
     "vega-lite": ("6.4.1", "build/vega-lite.min.js"),
     "vega-embed": ("7.3.0", "build/vega-embed.min.js"),
     "leaflet": ("1.9.3", "dist/leaflet.js"),
+    "tablesort": ("5.7.1", "dist/tablesort.min.js"),
 }
+# Further files of a package appended to its bundle (tablesort's sort types are plugins).
+EXTRA_FILES = {"tablesort": ("dist/sorts/tablesort.number.min.js",)}
 # Stylesheets to vendor too: package -> file inside it (its url(images/...) become data URIs).
 STYLESHEETS = {"leaflet": "dist/leaflet.css"}
 
@@ -54,14 +58,18 @@ def main() -> None:
         if meta["version"] != version:
             raise SystemExit(f"{name}: npm installed {meta['version']}, expected {version}")
         target = OUT / f"{name}.min.js"
-        shutil.copyfile(package / bundle, target)
-        shutil.copyfile(package / "LICENSE", OUT / f"{name}.LICENSE")
+        parts = [bundle, *EXTRA_FILES.get(name, ())]
+        target.write_text(
+            "\n".join((package / part).read_text("utf-8") for part in parts), encoding="utf-8"
+        )
+        licence = next(p for p in ("LICENSE", "LICENCE", "LICENSE.md") if (package / p).exists())
+        shutil.copyfile(package / licence, OUT / f"{name}.LICENSE")
         if name in STYLESHEETS:
             css_path = package / STYLESHEETS[name]
             (OUT / f"{name}.min.css").write_text(_inline_images(css_path), encoding="utf-8")
         provenance[name] = {
             "version": version,
-            "source": f"npm:{name}@{version}/{bundle}",
+            "source": " + ".join(f"npm:{name}@{version}/{part}" for part in parts),
             "license": meta["license"],
             "bytes": target.stat().st_size,
             "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),

@@ -44,12 +44,13 @@ def test_report_writes_all_pages(tmp_path, events_file):
     result = run("report", str(events_file), "--out", str(out), "--quiet")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "glossary.html",
         "index.html",
         "places.html",
         "spikes.html",
         "staffing.html",
     ]
-    assert "Wrote 4 reports" in result.output
+    assert "Wrote 5 reports" in result.output
 
 
 def test_report_with_config(tmp_path, events_file):
@@ -67,6 +68,7 @@ def test_demo_builds_every_report_from_the_committed_sample(tmp_path):
     result = run("demo", "--out", str(tmp_path), "--quiet")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "glossary.html",
         "index.html",
         "places.html",
         "spikes.html",
@@ -74,7 +76,7 @@ def test_demo_builds_every_report_from_the_committed_sample(tmp_path):
     ]
     staffing = (tmp_path / "staffing.html").read_text()
     assert "Flex Locations and their agents" in staffing  # the sample's ui_attributes
-    assert "primary edge" in staffing
+    assert "Primary edge" in staffing
 
 
 def test_missing_input_is_a_clear_error(tmp_path):

@@ -13,6 +13,7 @@ from geoflex.aggregate._accuracy import (
     geolocation_accuracy,
     haversine_km,
 )
+from geoflex.aggregate._places import PLACE_KEYS, PlaceLevel, display_name, place_metrics
 from geoflex.aggregate._service import (
     DEFAULT_SHORT_ABANDON_S,
     DEFAULT_THRESHOLD_S,
@@ -34,16 +35,20 @@ __all__ = [
     "DEFAULT_SHORT_ABANDON_S",
     "DEFAULT_THRESHOLD_S",
     "DISTANCE_BINS_KM",
+    "PLACE_KEYS",
     "SERVICE_COLUMNS",
     "Clock",
     "Every",
     "GeoAccuracy",
+    "PlaceLevel",
     "Season",
     "by_interval",
+    "display_name",
     "geolocation_accuracy",
     "haversine_km",
     "hour_of_week",
     "local_time",
+    "place_metrics",
     "service_metrics",
     "spikes",
     "volume",

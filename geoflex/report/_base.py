@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geoflex.report._blocks import Block, iframe
+from geoflex.report._blocks import Block, Table, iframe
 from geoflex.report._env import environment
 from geoflex.report._vendored import inline_script
 from geoflex.report._write import write_text_atomic
@@ -71,6 +71,7 @@ class Report:
                 rendered.append(block.render(block_id=f"b{counter}"))
             blocks.append(rendered)
         needs_vega = any(b.needs_vega for s in self.sections for b in s.blocks)
+        has_tables = any(isinstance(b, Table) for s in self.sections for b in s.blocks)
         return (
             environment()
             .get_template("page.html.j2")
@@ -82,6 +83,7 @@ class Report:
                 current=self.filename,
                 generated=self.generated,
                 vega=vega_scripts() if needs_vega else (),
+                tablesort=inline_script("tablesort.min.js") if has_tables else None,
             )
         )
 

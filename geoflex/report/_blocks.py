@@ -27,9 +27,13 @@ __all__ = [
     "Metrics",
     "Paragraphs",
     "Table",
+    "csv_data_uri",
+    "duration",
 ]
 
 ColumnFormat = Literal["int", "float", "percent", "seconds", "hours", "text"]
+"""How a number is shown: ``seconds`` is a duration as h:mm:ss (handle, talk, wait times),
+``hours`` a workload in hours ("12.5 h"), ``percent`` a share in [0, 1] as "83.2%"."""
 
 
 class Block(Protocol):
@@ -77,7 +81,7 @@ def _format(value: Any, how: ColumnFormat | None) -> str:
     if how == "percent":
         return f"{100 * float(value):.1f}%"
     if how == "seconds":
-        return f"{float(value):,.0f} s"
+        return duration(float(value))
     if how == "hours":
         return f"{float(value) / 3600:,.1f} h"
     if isinstance(value, bool):
@@ -95,53 +99,118 @@ def _format(value: Any, how: ColumnFormat | None) -> str:
     return str(value)
 
 
+def duration(seconds: float) -> str:
+    """Seconds as h:mm:ss, the one duration style of every page.
+
+    >>> duration(505.4), duration(7.6 * 60), duration(90061), duration(-5)
+    ('0:08:25', '0:07:36', '25:01:01', '-0:00:05')
+    """
+    sign = "-" if seconds < 0 else ""
+    whole = round(abs(seconds))
+    return f"{sign}{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _sort_key(value: Any) -> str | None:
+    """What a cell sorts by (tablesort's ``data-sort``): the raw number or ISO time."""
+    if value is None or isinstance(value, bool | str):
+        return None
+    if isinstance(value, int | float):
+        return repr(value) if value == value else None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return None
+
+
+def csv_data_uri(frame: pl.DataFrame) -> str:
+    """A ``data:`` URI of the frame as UTF-8 CSV (base64), for a download link."""
+    import base64
+
+    flat = frame.with_columns(
+        pl.col(c).cast(pl.String)
+        for c, t in frame.schema.items()
+        if t.is_nested() or isinstance(t, pl.Object)
+    )
+    encoded = base64.b64encode(flat.write_csv().encode("utf-8")).decode("ascii")
+    return "data:text/csv;charset=utf-8;base64," + encoded
+
+
+def csv_name(caption: str | None, block_id: str) -> str:
+    """A file name for a block's CSV: its caption in lower case, words joined by dashes.
+
+    >>> csv_name("Busiest cities (by conversations)", "b3")
+    'busiest-cities-by-conversations.csv'
+    """
+    words = "".join(ch if ch.isalnum() else " " for ch in (caption or "").lower()).split()
+    return "-".join(words)[:80] + ".csv" if words else f"table-{block_id}.csv"
+
+
 @dataclass(frozen=True)
 class Table:
     """A frame as an HTML table (every cell escaped; phone numbers masked by default).
 
+    Every row is on the page: the table sorts by any column (click a header), filters by
+    the search box, and downloads as CSV (every row, raw numbers: seconds, shares in
+    [0, 1]; headers as shown).
+
     Parameters
     ----------
     frame
-        What to show, already aggregated; only the first ``max_rows`` rows are shown.
+        What to show, already aggregated.
     caption
         Shown above the table.
     formats
         Column -> how to format its numbers (default by dtype); durations are seconds.
     labels
         Column -> header text (default: the column name with spaces for underscores).
+    note
+        What the numbers are out of (their denominators), shown under the caption.
     collapsed
         Show the table folded under its caption (``<details>``).
+    max_rows
+        Show only this many rows on the page (the CSV still has all); None: all.
+    csv_columns
+        Head the CSV with the column names (for tools that import it) instead of the
+        headers shown.
     """
 
     frame: pl.DataFrame
     caption: str | None = None
-    max_rows: int = 50
+    max_rows: int | None = None
     formats: Mapping[str, ColumnFormat] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     show_phone_numbers: bool = False
     collapsed: bool = False
+    note: str | None = None
+    csv_columns: bool = False
     needs_vega: bool = field(default=False, init=False)
+
+    def header(self, column: str) -> str:
+        """The header shown for a column (and used in the CSV)."""
+        label = self.labels.get(column, column.replace("_", " "))
+        return label[:1].upper() + label[1:]
 
     def render(self, *, block_id: str) -> str:
         frame = redact_frame(self.frame, show_phone_numbers=self.show_phone_numbers)
-        shown = frame.head(self.max_rows)
-        numeric = {c for c, t in shown.schema.items() if t.is_numeric()}
-        columns = [
-            (self.labels.get(c, c.replace("_", " ")), "num" if c in numeric else "")
-            for c in shown.columns
-        ]
+        shown = frame if self.max_rows is None else frame.head(self.max_rows)
+        numeric = {c for c, t in shown.schema.items() if t.is_numeric() or t.is_temporal()}
+        columns = [(self.header(c), "num" if c in numeric else "") for c in shown.columns]
         fmts = [self.formats.get(c) for c in shown.columns]
         rows = [
-            [_format(v, f) for v, f in zip(row, fmts, strict=True)] for row in shown.iter_rows()
+            [(_format(v, f), _sort_key(v)) for v, f in zip(row, fmts, strict=True)]
+            for row in shown.iter_rows()
         ]
+        headers = {c: c if self.csv_columns else self.header(c) for c in frame.columns}
         return _render(
             "blocks/table.html.j2",
             block_id=block_id,
             caption=self.caption,
+            note=self.note,
             columns=columns,
             rows=rows,
             total=frame.height,
             collapsed=self.collapsed,
+            csv_href=csv_data_uri(frame.rename(headers)) if frame.width else None,
+            csv_name=csv_name(self.caption, block_id),
         )
 
 
@@ -177,13 +246,39 @@ class Chart:
         spec = self.chart if isinstance(self.chart, dict) else self.chart.to_dict()
         return spec if self.show_phone_numbers else _redact_spec(spec)
 
+    def data(self) -> pl.DataFrame | None:
+        """The chart's data (its first inline dataset), as the CSV download offers it."""
+        spec = self.spec()
+        records: Any = None
+        if isinstance(spec.get("datasets"), dict) and spec["datasets"]:
+            records = next(iter(spec["datasets"].values()))
+        elif isinstance(spec.get("data"), dict):
+            records = spec["data"].get("values")
+        if not isinstance(records, list) or not records:
+            return None
+        try:
+            return pl.DataFrame(records, infer_schema_length=None)
+        except (TypeError, ValueError, pl.exceptions.PolarsError):
+            return None
+
     def render(self, *, block_id: str) -> str:
+        data = self.data()
         return _render(
             "blocks/chart.html.j2",
             block_id=block_id,
             caption=self.caption,
             spec=script_json(self.spec()),
+            csv_href=None if data is None else csv_data_uri(data),
+            csv_name=csv_name(self.caption or _chart_title(self.spec()), block_id),
+            rows=0 if data is None else data.height,
         )
+
+
+def _chart_title(spec: Mapping[str, Any]) -> str | None:
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    return title if isinstance(title, str) else None
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,27 @@ import polars as pl
 from geoflex._errors import DataError
 from geoflex._sums import ordered_mean
 from geoflex.report._compute import (
+    SERVICE_LEVELS,
     accuracy_frame,
     locate,
+    located_segments,
     place_frames,
     quality_frames,
+    service_frames,
     staffing_frames,
 )
 from geoflex.report._config import ReportConfig
-from geoflex.report._pages import overview_report, places_report, spikes_report, staffing_report
+from geoflex.report._pages import (
+    REPORT_FILES,
+    overview_report,
+    places_report,
+    spikes_report,
+    staffing_report,
+)
 from geoflex.report._privacy import redact_frame
 from geoflex.report._write import publish
+from geoflex.report.pages import glossary_report
+from geoflex.report.tables import service_table
 from geoflex.staffing import nearest_sites, review_flex_locations
 
 __all__ = ["BUILD_STEPS", "build_all"]
@@ -32,7 +43,7 @@ __all__ = ["BUILD_STEPS", "build_all"]
 _MAX_POINTS = 3000
 
 #: How many times `build_all` calls ``progress`` (for progress bars).
-BUILD_STEPS = 6
+BUILD_STEPS = 7
 
 
 def _frame(value: Any) -> pl.DataFrame | None:
@@ -45,10 +56,10 @@ def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, 
     """Hourly timeline, spike episodes by place (`geoflex.aggregate.spikes`), per place.
 
     A place is the state where known (US, Canada...), else the country, keyed by its ISO
-    code so a spike in one state is not diluted by the whole country. With at least three
+    code so a spike in one state is not diluted by the whole country. With at least six
     weeks of data the expected value is the same weekday and hour over the previous four
-    weeks (two at least); with less, the same hour over the previous seven days (three at
-    least).
+    weeks (two at least, so most of the data is scored); with less, the same hour over the
+    previous seven days (three at least).
     """
     from geoflex.aggregate import spikes
 
@@ -67,7 +78,7 @@ def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, 
         .otherwise(pl.col("country_name")),
     )
     span = conv.select(pl.col(time).max() - pl.col(time).min()).item()
-    weekly = span is not None and span >= dt.timedelta(weeks=3)
+    weekly = span is not None and span >= dt.timedelta(weeks=6)
     options: dict[str, Any] = (
         {"season": "week", "window": 4, "min_history": 2}
         if weekly
@@ -181,6 +192,13 @@ def _write_pages(
 
     step("Aggregating by place")
     places = place_frames(located)
+    segments = located_segments(data, located)
+    service = service_frames(segments, config) if segments is not None else {}
+    metric_options: dict[str, Any] = {
+        "threshold_s": config.target_answer_s,
+        "short_abandon_s": config.short_abandon_s,
+        "show_phone_numbers": keep,
+    }
     quality = quality_frames(located, data)
     accuracy = accuracy_frame(data, config)
     placed = conv.filter(pl.col("latitude").is_not_null()).height
@@ -209,13 +227,23 @@ def _write_pages(
             places["cities"].with_columns(city=pl.col("place")), show_phone_numbers=keep
         ).head(_MAX_POINTS),
     )
-    tables = [
-        ("Regions", places["regions"]),
-        ("Countries", places["countries"]),
-        ("US states", places["us_states"]),
-        ("Area codes (NANP)", places["area_codes"]),
-        ("Places (cities, else states or countries)", _shown(places["cities"])),
-    ]
+    tables: list[Any] = (
+        [
+            service_table(
+                _with_share(service[level], conv.height), level, caption=caption, **metric_options
+            )
+            for level, caption in SERVICE_LEVELS
+            if level in service
+        ]
+        if service
+        else [
+            ("Regions", places["regions"]),
+            ("Countries", places["countries"]),
+            ("US states", places["us_states"]),
+            ("Area codes (NANP)", places["area_codes"]),
+            ("Places (cities, else states or countries)", _shown(places["cities"])),
+        ]
+    )
     paths.append(
         places_report(map_page=place_map, tables=tables, **common).save(out / "places.html")
     )
@@ -223,7 +251,7 @@ def _write_pages(
     step("Writing the staffing report")
     if agents is not None:
         agents = _placed_agents(agents, locations, config)
-    staff = staffing_frames(located, agents, config)
+    staff = staffing_frames(located, agents, config, segments)
     agents_map = None
     agent_places = None
     far_demand = None
@@ -250,6 +278,9 @@ def _write_pages(
             agents_map=agents_map,
             agent_places=agent_places,
             far_demand=far_demand,
+            schedule=staff["schedule"],
+            patience_s=staff["patience_s"],
+            folded_zones=staff["folded_zones"],
             **common,
         ).save(out / "staffing.html")
     )
@@ -269,12 +300,35 @@ def _write_pages(
 
     step("Writing the overview")
     top_places = _shown(places["cities"]).head(config.top)
+    busiest = [
+        service_table(
+            _with_share(service[level], conv.height).head(config.top),
+            level,
+            caption=f"Busiest {config.top} {caption.lower()} (all of them: the Places page)",
+            **metric_options,
+        )
+        for level, caption in SERVICE_LEVELS
+        if level in ("country", "state", "city") and level in service
+    ]
+    service_tables = [
+        service_table(service[kind], kind, caption=caption, **metric_options)
+        for kind, caption in (
+            ("queue", "Service by queue"),
+            ("channel", "Service by channel"),
+            ("local_hour", "Service by the customer's local hour of day"),
+        )
+        if kind in service
+    ]
     overview = overview_report(
         totals=totals,
         regions=places["regions"],
         countries=places["countries"],
         top_places=top_places,
         queues=_queues(conv, located.handle_time),
+        busiest=busiest,
+        service_tables=service_tables,
+        overall=service.get("overall"),
+        thresholds=(config.target_answer_s, config.short_abandon_s),
         geo_status=quality["geo_status"],  # type: ignore[arg-type]
         geo_level=quality["geo_level"],
         problems=quality["problems"],
@@ -284,6 +338,17 @@ def _write_pages(
         **common,
     )
     paths.insert(0, overview.save(out / "index.html"))
+
+    step("Writing the glossary")
+    glossary = glossary_report(
+        threshold_s=config.target_answer_s,
+        short_abandon_s=config.short_abandon_s,
+        business_hours_only=config.business_hours_only,
+        title=config.title,
+        links=REPORT_FILES,
+        generated=common["generated"],
+    )
+    paths.append(glossary.save(out / "glossary.html"))
     return paths
 
 
@@ -327,6 +392,11 @@ def _far_demand(cities: pl.DataFrame, agents: pl.DataFrame) -> pl.DataFrame:
                 pl.col("distance_km").round(0))
         .sort("conversations", descending=True)
     )  # fmt: skip
+
+
+def _with_share(frame: pl.DataFrame, total: int) -> pl.DataFrame:
+    """Add each row's share of all ``total`` conversations."""
+    return frame.with_columns(share=pl.col("conversations") / (total or 1))
 
 
 def _shown(cities: pl.DataFrame) -> pl.DataFrame:

@@ -31,6 +31,7 @@ __all__ = [
     "locate",
     "place_frames",
     "quality_frames",
+    "service_frames",
     "staffing_frames",
 ]
 
@@ -142,6 +143,64 @@ def place_frames(located: Located) -> dict[str, pl.DataFrame]:
     }
 
 
+#: The place levels of the service tables, in page order: (level, caption).
+SERVICE_LEVELS: tuple[tuple[str, str], ...] = (
+    ("region", "Regions"),
+    ("country", "Countries"),
+    ("state", "States and provinces"),
+    ("city", "Cities"),
+    ("area_code", "Area codes (North America)"),
+)
+
+
+def located_segments(data: Any, located: Located) -> pl.DataFrame | None:
+    """The segments with their conversation's geography (None without segments that carry
+    what service metrics need)."""
+    segments = getattr(data, "segments", None)
+    if isinstance(segments, pl.LazyFrame):
+        segments = segments.collect()
+    needed = {"conversation_id", "wait_time", "abandoned"}
+    if not isinstance(segments, pl.DataFrame) or not needed <= set(segments.columns):
+        return None
+    conv = located.conversations
+    if "conversation_id" not in conv.columns:
+        return None
+    geo = [c for c in dict.fromkeys((*GEO_COLUMNS, "phone_e164")) if c in conv.columns]
+    return segments.drop([c for c in geo if c in segments.columns]).join(
+        conv.select("conversation_id", *geo).unique("conversation_id", keep="first"),
+        on="conversation_id",
+        how="left",
+    )
+
+
+def service_frames(segments: pl.DataFrame, config: ReportConfig) -> dict[str, pl.DataFrame]:
+    """Service metrics per place level, queue, channel, and customer-local hour of day."""
+    from geoflex.aggregate import local_time, place_metrics, service_metrics
+
+    options: dict[str, Any] = {
+        "threshold_s": config.target_answer_s,
+        "short_abandon_s": config.short_abandon_s,
+        "business_hours_only": config.business_hours_only,
+    }
+    out: dict[str, pl.DataFrame] = {
+        level: place_metrics(segments, level, **options)
+        for level, _ in SERVICE_LEVELS
+        if level == "area_code" or level in segments.columns
+    }
+    out["overall"] = service_metrics(segments, **options)
+    for column in ("queue", "channel"):
+        if column in segments.columns:
+            out[column] = service_metrics(segments, column, **options)
+    if {"created_at", "timezone"} <= set(segments.columns):
+        hours = local_time(segments, time="created_at", timezone="timezone").with_columns(
+            local_hour=pl.col("local_time").dt.hour()
+        )
+        out["local_hour"] = service_metrics(
+            hours.filter(pl.col("local_hour").is_not_null()), "local_hour", **options
+        ).sort("local_hour")
+    return out
+
+
 def accuracy_frame(data: Any, config: ReportConfig) -> pl.DataFrame | None:
     """Phone-derived state vs. the customer's ZIP (the check Flex Insights recommends)."""
     from geoflex.aggregate import geolocation_accuracy
@@ -236,10 +295,47 @@ def _counts(counts: Any) -> pl.DataFrame | None:
     )
 
 
+#: The timezone heatmap shows this many zones at most; the rest are folded into one row.
+MAX_HEATMAP_ZONES = 30
+
+
+def fold_zones(local: pl.DataFrame, limit: int = MAX_HEATMAP_ZONES) -> tuple[pl.DataFrame, int]:
+    """Every zone with volume (busiest first); beyond ``limit`` the quietest are summed into
+    one row named "Other (N zones)". Returns the frame and how many zones were folded."""
+    totals = (
+        local.group_by("timezone")
+        .agg(pl.col("total").sum())
+        .filter(pl.col("total") > 0)
+        .sort("total", "timezone", descending=[True, False], nulls_last=True)
+    )
+    kept = totals.head(limit - 1 if totals.height > limit else limit)["timezone"]
+    folded = totals.height - kept.len()
+    shown = local.filter(pl.col("timezone").is_in(totals["timezone"].implode()))
+    if not folded:
+        return shown, 0
+    label = f"Other ({folded} zones)"
+    return (
+        shown.with_columns(
+            timezone=pl.when(pl.col("timezone").is_in(kept.implode()))
+            .then(pl.col("timezone"))
+            .otherwise(pl.lit(label))
+        )
+        .group_by("timezone", "hour_of_week", maintain_order=True)
+        .agg(pl.col("conversations").sum(), pl.col("total").sum()),
+        folded,
+    )
+
+
 def staffing_frames(
-    located: Located, agents: pl.DataFrame | None, config: ReportConfig
+    located: Located,
+    agents: pl.DataFrame | None,
+    config: ReportConfig,
+    segments: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Demand, required agents, coverage, gap and recommendations for the staffing report."""
+    """Demand, required agents (Erlang C, and Erlang A when ``segments`` tell the callers'
+    patience), coverage, gap, recommendations and the per-interval schedule export."""
+    from geoflex.staffing import patience_from_waits, requirement_schedule
+
     conv = located.conversations
     handle = located.handle_time
     demand = weekly_demand(conv, time=located.time, handle_time=handle)
@@ -256,7 +352,12 @@ def staffing_frames(
         .sort("total", descending=True)
         .head(config.top)["timezone"]
     )
-    local = local.filter(pl.col("timezone").is_in(top_zones.implode()))
+    local, folded_zones = fold_zones(local)
+    patience = (
+        patience_from_waits(segments, short_abandon_s=config.short_abandon_s)
+        if segments is not None
+        else None
+    )
     # Hours whose conversations were all abandoned have no AHT: use the overall one.
     default_aht = (
         float(conv.select(pl.col(handle).filter(pl.col(handle) > 0).mean()).item() or 300.0)
@@ -273,6 +374,7 @@ def staffing_frames(
         shrinkage=config.shrinkage,
         max_occupancy=config.max_occupancy,
         default_aht_s=default_aht,
+        patience_s=patience,
     )
     first = conv[located.time].drop_nulls().max()
     week_of = first.date() if isinstance(first, dt.datetime) else dt.date.today()
@@ -307,6 +409,22 @@ def staffing_frames(
             "scheduled",
             "service_level",
             "occupancy",
+            *(
+                [
+                    "agents_erlang_a",
+                    "scheduled_erlang_a",
+                    "service_level_erlang_a",
+                    "abandon_probability",
+                ]
+                if patience is not None
+                else []
+            ),
+        ),
+        "patience_s": patience,
+        "folded_zones": folded_zones,
+        # The requirement for the week after the data, as scheduling tools import it.
+        "schedule": requirement_schedule(
+            required, week_of=week_of + dt.timedelta(days=7), timezone=config.centre_timezone
         ),
         "coverage": coverage,
         "gap": gap,

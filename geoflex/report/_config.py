@@ -243,6 +243,23 @@ class ReportConfig:
         example="0.85",
         description="Highest share of their available time agents spend on conversations.",
     )
+    short_abandon_s: float = setting(
+        5.0,
+        type="number",
+        minimum=0,
+        maximum=3600,
+        exclusive_maximum=True,
+        example="5",
+        description="Abandons after less waiting than this many seconds are short abandons "
+        "(misdials, hang-ups during the greeting), counted apart and left out of every rate.",
+    )
+    business_hours_only: bool = setting(
+        False,
+        type="boolean",
+        example="true",
+        description="Service metrics over segments whose Flex Insights "
+        "conversations.in_business_hours is Yes only.",
+    )
     top: int = setting(
         15,
         type="integer",

@@ -48,6 +48,7 @@ REPORT_FILES: tuple[tuple[str, str], ...] = (
     ("places.html", "Places"),
     ("staffing.html", "Staffing"),
     ("spikes.html", "Spikes"),
+    ("glossary.html", "Glossary"),
 )
 
 
@@ -88,11 +89,15 @@ def overview_report(
     truncations: pl.DataFrame | None = None,
     counts: pl.DataFrame | None = None,
     accuracy: pl.DataFrame | None = None,
+    busiest: Sequence[Block] = (),
+    service_tables: Sequence[Block] = (),
+    overall: pl.DataFrame | None = None,
+    thresholds: tuple[float, float] = (20.0, 5.0),
     title: str = "Contact centre geography",
     show_phone_numbers: bool = False,
     generated: dt.datetime | None = None,
 ) -> Report:
-    """The overview (``index.html``): totals, top places, regions, data quality, links.
+    """The overview (``index.html``): totals, service, busiest places, data quality, links.
 
     Parameters
     ----------
@@ -115,6 +120,14 @@ def overview_report(
         Reading bookkeeping (lines, events, duplicates, late updates ignored...).
     accuracy
         Geolocation accuracy (phone-derived vs customer-given location).
+    busiest
+        Busiest-place tables, one per level (they replace ``top_places``).
+    service_tables
+        Service by queue, channel, local hour (they replace ``queues``).
+    overall
+        One row of `geoflex.service_metrics` over everything: the headline service numbers.
+    thresholds
+        Service-level threshold and short-abandon threshold, in seconds.
     """
     keep = show_phone_numbers
     headline: tuple[tuple[str, str, ColumnFormat], ...] = (
@@ -136,8 +149,11 @@ def overview_report(
         else []
     )
     links = Links([(f, label) for f, label in REPORT_FILES if f != "index.html"])
+    glance: list[Block] = [Metrics(metrics)]
+    if overall is not None and overall.height:
+        glance.append(Metrics(_service_metrics(overall.row(0, named=True), *thresholds)))
     sections = [
-        Section("At a glance", [Metrics(metrics), Paragraphs(period), links]),
+        Section("At a glance", [*glance, Paragraphs(period), links]),
         Section(
             "Where conversations come from",
             [
@@ -159,24 +175,29 @@ def overview_report(
                     ),
                     show_phone_numbers=keep,
                 ),
-                Table(
-                    top_places,
-                    caption="Busiest places",
-                    formats=PLACE_FORMATS,
-                    max_rows=25,
-                    show_phone_numbers=keep,
-                ),
-                Table(
-                    countries,
-                    caption="Countries",
-                    formats=PLACE_FORMATS,
-                    max_rows=60,
-                    show_phone_numbers=keep,
+                *(
+                    busiest
+                    or [
+                        Table(
+                            top_places,
+                            caption="Busiest places",
+                            formats=PLACE_FORMATS,
+                            show_phone_numbers=keep,
+                        ),
+                        Table(
+                            countries,
+                            caption="Countries",
+                            formats=PLACE_FORMATS,
+                            show_phone_numbers=keep,
+                        ),
+                    ]
                 ),
             ],
         ),
     ]
-    if _maybe(queues):
+    if service_tables:
+        sections.append(Section("Service by queue, channel and hour", list(service_tables)))
+    elif _maybe(queues):
         assert queues is not None
         sections.append(
             Section(
@@ -186,7 +207,6 @@ def overview_report(
                         queues,
                         caption="Conversations by first queue and channel",
                         formats=PLACE_FORMATS,
-                        max_rows=40,
                         show_phone_numbers=keep,
                     )
                 ],
@@ -246,10 +266,26 @@ def overview_report(
     )
 
 
+def _service_metrics(row: Mapping[str, Any], threshold_s: float, short_s: float) -> list[Metric]:
+    """The headline service numbers, each with what it is out of."""
+    offered = f"of {row['offered']:,} offered segments"
+    return [
+        Metric(f"Service level ({threshold_s:g} s)", row["service_level"],
+               note=f"answered within {threshold_s:g} s, {offered}", format="percent"),
+        Metric("Average speed of answer", row["average_speed_of_answer"],
+               note=f"mean wait of {row['answered']:,} answered segments", format="seconds"),
+        Metric("Abandonment rate", row["abandonment_rate"],
+               note=f"{row['abandoned']:,} abandoned {offered}; {row['short_abandons']:,} "
+               f"short abandons (under {short_s:g} s) left out", format="percent"),
+        Metric("Average handle time", row["average_handle_time"],
+               note=f"over {row['answered']:,} answered segments", format="seconds"),
+    ]  # fmt: skip
+
+
 def places_report(
     *,
     map_page: Any | None,
-    tables: Sequence[tuple[str, pl.DataFrame]],
+    tables: Sequence[tuple[str, pl.DataFrame] | Block],
     title: str = "Contact centre geography",
     show_phone_numbers: bool = False,
     generated: dt.datetime | None = None,
@@ -261,7 +297,8 @@ def places_report(
     map_page
         A folium map (e.g. `geoflex.report.maps.layered_map`) or its rendered page.
     tables
-        (caption, frame) pairs: countries, US states, area codes, cities...
+        (caption, frame) pairs (countries, US states, area codes, cities...) or ready
+        blocks (`geoflex.report.tables.service_table`).
     """
     blocks: list[Block] = []
     if map_page is not None:
@@ -281,13 +318,14 @@ def places_report(
             "Tables",
             [
                 Table(
-                    f,
-                    caption=c,
-                    max_rows=100,
+                    t[1],
+                    caption=t[0],
                     formats=PLACE_FORMATS,
                     show_phone_numbers=show_phone_numbers,
                 )
-                for c, f in tables
+                if isinstance(t, tuple)
+                else t
+                for t in tables
             ],
         )
     )
@@ -315,6 +353,9 @@ def staffing_report(
     agents_map: Any | None = None,
     agent_places: pl.DataFrame | None = None,
     far_demand: pl.DataFrame | None = None,
+    schedule: pl.DataFrame | None = None,
+    patience_s: float | None = None,
+    folded_zones: int = 0,
     title: str = "Contact centre geography",
     show_phone_numbers: bool = False,
     generated: dt.datetime | None = None,
@@ -342,6 +383,13 @@ def staffing_report(
     far_demand
         Places far from every agent site (``conversations``, ``share``, ``nearest_site``,
         ``distance_km``): where hiring closer to customers would help.
+    schedule
+        `geoflex.staffing.requirement_schedule`: agents per interval with UTC and local
+        starts, shown with a CSV download for scheduling tools.
+    patience_s
+        The callers' mean patience Erlang A used (None: Erlang C only).
+    folded_zones
+        Timezones folded into "Other" in the local-time heatmap (said in its title).
     """
     keep = show_phone_numbers
     short = gap.filter(pl.col("gap") > 0)
@@ -371,7 +419,6 @@ def staffing_report(
                 Table(
                     recommendations.drop("sentence", "start_hour_of_week"),
                     caption="All recommended additions",
-                    max_rows=200,
                     collapsed=True,
                     show_phone_numbers=keep,
                 ),
@@ -414,7 +461,12 @@ def staffing_report(
                             zone="timezone",
                             value="conversations",
                             title="Conversations by customers' local time, per "
-                            "timezone (average week)",
+                            "timezone (average week"
+                            + (
+                                f"; the {folded_zones} quietest zones summed as Other)"
+                                if folded_zones
+                                else "; every zone with conversations)"
+                            ),
                             value_title="Conversations",
                         ),
                         show_phone_numbers=keep,
@@ -443,16 +495,33 @@ def staffing_report(
                 ),
                 Table(
                     required,
-                    caption="Required agents per hour of the week (Erlang C)",
-                    max_rows=168,
-                    collapsed=True,
+                    caption="Required agents per hour of the week (UTC), Erlang C"
+                    + (" and Erlang A" if patience_s is not None else ""),
+                    note="Conversations: average per occurrence of that hour in the data. "
+                    "Agents: on the phones; scheduled: after shrinkage. Service level: share "
+                    "of arriving conversations answered within the target time.",
                     formats={
                         "conversations": "float",
                         "aht_s": "seconds",
                         "service_level": "percent",
+                        "service_level_erlang_a": "percent",
+                        "abandon_probability": "percent",
                         "occupancy": "percent",
                         "wait_probability": "percent",
                         "traffic_erlangs": "float",
+                    },
+                    labels={
+                        "hour_of_week": "Hour of week (0 = Monday 00:00 UTC)",
+                        "aht_s": "Avg handle time",
+                        "traffic_erlangs": "Traffic (erlangs)",
+                        "agents": "Agents (Erlang C)",
+                        "scheduled": "Scheduled (Erlang C)",
+                        "service_level": "Service level (Erlang C)",
+                        "occupancy": "Occupancy (Erlang C)",
+                        "agents_erlang_a": "Agents (Erlang A)",
+                        "scheduled_erlang_a": "Scheduled (Erlang A)",
+                        "service_level_erlang_a": "Service level (Erlang A)",
+                        "abandon_probability": "Abandoning (Erlang A)",
                     },
                     show_phone_numbers=keep,
                 ),
@@ -469,6 +538,41 @@ def staffing_report(
             ],
         ),
     ]
+    if schedule is not None and schedule.height:
+        model = (
+            f"Erlang A with callers' mean patience {patience_s:.0f} s (estimated: total "
+            "waiting time of offered segments / abandons)"
+            if patience_s is not None
+            else "Erlang C (no abandon in the data to estimate patience for Erlang A)"
+        )
+        sections.append(
+            Section(
+                "Agents per interval (for scheduling tools)",
+                [
+                    Table(
+                        schedule,
+                        caption="Agents to schedule per hour, the week after the data",
+                        note=f"Agents: {model}, shrinkage included; the Erlang C and Erlang "
+                        "A columns give both. Starts in UTC and in the centre's time.",
+                        labels={
+                            "interval_start_utc": "Interval start (UTC)",
+                            "interval_start_local": "Interval start (local)",
+                            "timezone": "Timezone",
+                            "interval_minutes": "Minutes",
+                            "agents": "Agents to schedule",
+                            "agents_on_phones": "Agents on the phones",
+                            "agents_erlang_c": "Scheduled (Erlang C)",
+                            "agents_erlang_a": "Scheduled (Erlang A)",
+                        },
+                        csv_columns=True,
+                        show_phone_numbers=keep,
+                    )
+                ],
+                intro="The CSV has one row per hour with its start in UTC and in local "
+                "time (ISO 8601) and the agents to schedule: the shape workforce-management "
+                "tools import.",
+            )
+        )
     near: list[Block] = []
     if agents_map is not None:
         near.append(
@@ -496,7 +600,6 @@ def staffing_report(
                     far_demand,
                     caption="Busiest places far from every agent site",
                     formats={"share": "percent", "distance_km": "int"},
-                    max_rows=20,
                     show_phone_numbers=keep,
                 )
             )
@@ -555,15 +658,38 @@ def spikes_report(
     ]
     if map_page is not None:
         blocks.append(Embed(_map_page(map_page), caption="Where spikes happened", height=520))
-    blocks.append(Table(spikes, caption="Detected spikes", max_rows=100, show_phone_numbers=keep))
+    blocks.append(
+        Table(
+            spikes,
+            caption="Detected spikes (click a header to sort by time or by excess)",
+            note="One row per spike: consecutive hours of one place above what it usually "
+            "has then. Observed and expected are conversations over the whole spike; times "
+            "in the place's own timezone (the first column in UTC).",
+            labels={
+                "interval_start": "Starts (UTC)",
+                "place": "Place",
+                "start_local": "Starts (local)",
+                "end_local": "Ends (local)",
+                "timezone": "Timezone",
+                "conversations": "Observed conversations",
+                "expected": "Expected",
+                "excess": "Excess",
+                "reason": "Why",
+            },
+            formats={"expected": "float", "excess": "float"},
+            show_phone_numbers=keep,
+        )
+    )
     if not spikes.height:
         blocks.append(Paragraphs(["No spike was detected."]))
     sections = [
         Section(
             "Spikes",
             blocks,
-            intro="A spike is an interval whose count for a place "
-            "is far above that place's usual level (robust baseline).",
+            intro="A spike is a run of hours in which a place has far more conversations "
+            "than expected; the expected count is the median of the same hour in earlier "
+            "weeks (or days, with less than six weeks of data), as each row's reason "
+            "says. Definitions: the Glossary.",
         )
     ]
     return Report(

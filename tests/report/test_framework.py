@@ -93,7 +93,9 @@ def hostile_report() -> Report:
 
 
 def without_vendored_js(page: str) -> str:
-    for bundle in vega_scripts():
+    from geoflex.report._vendored import inline_script
+
+    for bundle in (*vega_scripts(), inline_script("tablesort.min.js")):
         assert bundle in page
         page = page.replace(bundle, "")
     return page
@@ -105,9 +107,9 @@ def test_hostile_strings_never_appear_unescaped():
         assert hostile not in page
     assert "<img" not in page
     assert "<svg onload" not in page
-    # Besides the 3 vendored bundles the only script elements are the chart spec and the
-    # embed call.
-    assert page.count("<script") == 2
+    # Besides the 4 vendored bundles the only script elements are the chart spec, the
+    # tables' sort/search set-up and the embed call.
+    assert page.count("<script") == 3
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
@@ -176,9 +178,23 @@ def test_table_formats_and_truncation():
     ).render(block_id="t")
     assert "50.0%" in html
     assert "2.0 h" in html
-    assert "95 s" in html
-    assert "Showing 10 of 60 rows." in html
+    assert "0:01:35" in html  # durations as h:mm:ss
+    assert "Showing the first 10 of 60 rows; the CSV has all 60." in html
     assert html.count("<tr>") == 11  # header + 10 rows
+    # The CSV link holds every row, raw numbers, headers as shown.
+    import base64
+    import re
+
+    href = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', html)
+    assert href is not None
+    csv = pl.read_csv(base64.b64decode(href.group(1)))
+    assert csv.height == 60
+    assert csv.columns == ["N", "Share", "T", "Aht", "Name"]
+    assert csv["Aht"][0] == 95.4
+    # Numbers sort by their raw values.
+    assert 'data-sort="95.4"' in html
+    assert 'data-sort-method="number"' in html
+    assert html.count("<tr>") == Table(frame).render(block_id="a").count("<tr>") - 50
     assert "\u2013" in html  # nulls print as a dash
     empty = Table(frame.head(0)).render(block_id="e")
     assert "No rows." in empty

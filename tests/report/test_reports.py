@@ -30,7 +30,9 @@ def built(tmp_path_factory):
 
 
 def test_build_all_writes_every_report(built):
-    assert [p.name for p in built] == ["index.html", "places.html", "staffing.html", "spikes.html"]
+    assert [p.name for p in built] == [
+        "index.html", "places.html", "staffing.html", "spikes.html", "glossary.html",
+    ]  # fmt: skip
     assert {p.name for p in built} == {name for name, _ in REPORT_FILES}
     for path in built:
         assert path.stat().st_size <= MAX_BYTES
@@ -105,7 +107,7 @@ def test_build_all_from_real_ingest(tmp_path):
     paths = build_all(
         data, out_dir=tmp_path, config=ReportConfig(centre_timezone="America/Chicago")
     )
-    assert len(paths) == 4
+    assert len(paths) == 5
     overview = page_text(paths[0])
     assert "400" in overview
     for path in paths:
