@@ -267,10 +267,10 @@ def _read(inputs: Sequence[str]) -> Any:
         data = read_events(list(inputs))
     if data.segments.height == 0:
         problems = data.problems
-        lines = f"{problems.height:,} unusable line{'' if problems.height == 1 else 's'}"
-        lines = lines if problems.height else "no lines"
-        if problems.height:
-            file, line, reason = problems.row(0)
+        found = int(problems["count"].sum())
+        lines = f"{found:,} unusable line{'' if found == 1 else 's'}" if found else "no lines"
+        if found:
+            file, line, _, reason, _ = problems.row(0)
             lines += f"; the first: {file}:{line}: {reason}"
         raise _CliError(
             f"no TaskRouter events in {named} ({lines}); "
@@ -319,7 +319,7 @@ def _build(
                         locations = read_ui_attributes(layout.ui_attributes)
         with _about(f"--out {out}", code=EXIT_USAGE, catch=(OSError,)):
             paths = build_all(data, out_dir=out, config=config, locations=locations, progress=step)
-    return paths, data.problems.height
+    return paths, int(data.problems["count"].sum())
 
 
 def _summary(paths: Sequence[Path], problems: int) -> None:

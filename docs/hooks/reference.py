@@ -134,20 +134,31 @@ def statuses_page() -> str:
 
 
 def problems_page() -> str:
-    from geoflex.ingest._read import _PROBLEM_SCHEMA
+    from geoflex.ingest import PROBLEM_KINDS, UNUSED_KINDS
+    from geoflex.ingest._problems import PROBLEM_SCHEMA
+
+    def used(kind: str) -> str:
+        return "not used" if kind in UNUSED_KINDS else "used, without the value"
 
     return "\n".join(
         [
             "# Problems\n",
             "`FlexData.problems` has one row per line, event or value `read_events` could "
-            "not use, so every input line is accounted for (used, a problem, or counted in "
-            "`FlexData.counts`). `read_events(..., strict=True)` raises a `geoflex.DataError` "
-            "at the first one instead.\n",
-            _table(["column", "dtype"], [[f"`{c}`", f"`{t}`"] for c, t in _PROBLEM_SCHEMA.items()]),
-            '\n!!! note "Reasons are text today"\n'
-            "    `reason` is a sentence naming what was wrong (and, for an event, its type); "
-            "there is no closed list of reason codes yet, so this page cannot list them. "
-            "Match on `file` and `line`, not on the wording, which may change in any release.\n",
+            "not use, so every input line is accounted for: `counts[\"lines\"]` = events + "
+            "blank lines + the `count` of the problems whose line or event is not used. "
+            "`read_events(..., strict=True)` raises a `geoflex.DataError` at the first one "
+            "instead.\n",
+            _table(["column", "dtype"], [[f"`{c}`", f"`{t}`"] for c, t in PROBLEM_SCHEMA.items()]),
+            "\n`reason` is a sentence naming what was wrong (its wording may change in any "
+            "release); `kind` is one of the closed list below (`geoflex.ingest.PROBLEM_KINDS`, "
+            "stable: match on it). Past `max_problems` (default 100,000) problems are no "
+            "longer listed one a row: one row per file and kind counts them (`count` > 1, "
+            "`line` the first of them), so a flood of bad lines cannot take the memory.\n",
+            "## `kind`\n",
+            _table(
+                ["kind", "the line or event is", "meaning"],
+                [[f"`{k}`", used(k), meaning] for k, meaning in PROBLEM_KINDS.items()],
+            ),
         ]
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from geoflex.ingest._ndjson import LINE_COLUMN, parse_lines
+from geoflex.ingest._problems import ProblemLog
 
 __all__ = ["MAX_ATTRIBUTE_CHARS", "DecodedAttributes", "cut_long_strings", "decode_json_column"]
 
@@ -126,7 +127,7 @@ def _chunk_rows(n: int) -> int:
     return -(-n // chunks)
 
 
-def _parse_chunk(chunk: pl.Series, schema: Mapping[str, Any]) -> tuple[pl.DataFrame, list[Any]]:
+def _parse_chunk(chunk: pl.Series, schema: Mapping[str, Any]) -> tuple[pl.DataFrame, ProblemLog]:
     """One row per value of ``chunk`` (nulls where it failed) and the failed lines."""
     import numpy as np
     import pyarrow as pa
@@ -188,8 +189,8 @@ def decode_json_column(
     frames, bad, reasons = [], [], []
     for k, (frame, problems) in enumerate(parsed_chunks):
         frames.append(frame)
-        bad += [k * size + p.line - 1 for p in problems]
-        reasons += [p.reason for p in problems]
+        bad += [k * size + line - 1 for _, line, _, _ in problems.rows]
+        reasons += [reason for _, _, _, reason in problems.rows]
     frame = pl.concat(frames).head(len(values))
     return DecodedAttributes(frame, bad, reasons)
 

@@ -56,7 +56,8 @@ class Built:
     conversations: pl.DataFrame
     customers: pl.DataFrame
     agents: pl.DataFrame
-    problems: list[tuple[str, int, str]] = field(default_factory=list)
+    #: (file, line, kind, reason) of every value ignored.
+    problems: list[tuple[str, int, str, str]] = field(default_factory=list)
     truncated: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -289,15 +290,45 @@ def _decode_task_attributes(
     )
 
 
+def _finite(
+    measure: pl.Series,
+    given: pl.Series,
+    what: str,
+    tasks: pl.DataFrame,
+    problems: list[tuple[str, int, str, str]],
+) -> pl.Series:
+    """``measure`` with the values that are no finite number (text, NaN, infinity) made
+    null, each one a ``bad_measure`` problem at its task's end event."""
+    text = given.cast(pl.String).str.strip_chars()
+    if given.dtype == pl.String:  # numbers written as text, " 12.5 " too
+        measure = text.cast(pl.Float64, strict=False).alias(measure.name)
+    stated = text.fill_null("") != ""
+    unusable = stated & (measure.is_null() | ~measure.is_finite().fill_null(False))
+    if not unusable.any():
+        return measure
+    for i in unusable.arg_true().to_list():
+        shown = str(given[i])[:40]
+        problems.append(
+            (
+                tasks["source_file"][i],
+                int(tasks["source_line"][i]),
+                "bad_measure",
+                f"{what} of {tasks['task_sid'][i]} ignored: {shown!r} is no finite number",
+            )
+        )
+    return pl.select(pl.when(~unusable).then(measure)).to_series().alias(measure.name)
+
+
 def _typed_attributes(
     tasks: pl.DataFrame,
-) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
+) -> tuple[pl.DataFrame, list[tuple[str, int, str, str]], dict[str, int]]:
     values = tasks["attributes"]
     top, nested, failures = _decode_task_attributes(values)
     problems = [
         (
             tasks["source_file"][i],
             int(tasks["source_line"][i]),
+            "bad_attributes",
             f"{what} of {tasks['task_sid'][i]} ignored: {reason}",
         )
         for i, what, reason in failures
@@ -316,7 +347,10 @@ def _typed_attributes(
             columns.append(_column(conv, c, f"conversations_{c}", pl.String))
     for c in CONVERSATION_MEASURES:
         if c in conv.columns or c in _CORE_CONVERSATION:
-            columns.append(_column(conv, c, f"conversations_{c}", pl.Float64))
+            measure = _column(conv, c, f"conversations_{c}", pl.Float64)
+            if c in conv.columns:
+                measure = _finite(measure, conv[c], f"conversations.{c}", tasks, problems)
+            columns.append(measure)
     for c in CUSTOMER_ATTRIBUTES:
         if c in cust.columns or c in _CORE_CUSTOMER:
             columns.append(_column(cust, c, f"customers_{c}", pl.String))
@@ -483,12 +517,13 @@ def worker_attribute_columns(
 
 def _agents(
     snapshots: pl.DataFrame, segments: pl.DataFrame
-) -> tuple[pl.DataFrame, list[tuple[str, int, str]], dict[str, int]]:
+) -> tuple[pl.DataFrame, list[tuple[str, int, str, str]], dict[str, int]]:
     attrs, bad, truncated = worker_attribute_columns(snapshots["worker_attributes"])
     problems = [
         (
             snapshots["file"][i],
             int(snapshots["line"][i]),
+            "bad_attributes",
             f"worker_attributes of {snapshots['worker_sid'][i]} ignored: {reason}",
         )
         for i, reason in bad

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from geoflex.ingest._ndjson import LINE_COLUMN, line_bounds
+from geoflex.ingest._problems import ProblemLog
 from geoflex.ingest._schema import RAW_SCHEMA
 
 __all__ = ["CsvRows", "read_csv_rows"]
@@ -40,25 +41,26 @@ def _record_of(width: int) -> str:
 @dataclass
 class CsvRows:
     """The rows of a CSV of events: ``frame`` holds the header's columns that name event
-    fields (strings, an empty cell null) and ``_line``; the other lines are counted."""
+    fields (strings, an empty cell null) and ``_line``; the other lines are counted, each
+    a ``bad_csv`` problem (no file: lines numbered from 1)."""
 
     frame: pl.DataFrame
-    problems: list[tuple[int, str]]
+    problems: ProblemLog
     blank_lines: int
     lines: int
 
 
-def read_csv_rows(data: bytes) -> CsvRows:
+def read_csv_rows(data: bytes, max_problems: int | None = None) -> CsvRows:
     """The rows of CSV ``data``: polars' reader where it gives the csv module's rows, else
-    the csv module's.
+    the csv module's. Past ``max_problems`` problems, the others are counted, not listed.
 
     Examples
     --------
     >>> rows = read_csv_rows(b'EventType,TaskSid\\ntask.created,WT1\\n\\ntask.completed\\n')
-    >>> rows.frame.rows(), rows.problems, rows.blank_lines, rows.lines
-    ([('task.created', 'WT1', 2)], [(4, '1 fields, the header has 2')], 1, 3)
+    >>> rows.frame.rows(), rows.problems.rows, rows.blank_lines, rows.lines
+    ([('task.created', 'WT1', 2)], [(None, 4, 'bad_csv', '1 fields, the header has 2')], 1, 3)
     """
-    return _fast(data) or _exact(data)
+    return _fast(data, max_problems) or _exact(data, max_problems)
 
 
 def _frame(header: list[str], columns: dict[int, pl.Series], lines: pl.Series) -> pl.DataFrame:
@@ -69,12 +71,13 @@ def _frame(header: list[str], columns: dict[int, pl.Series], lines: pl.Series) -
     )
 
 
-def _exact(data: bytes) -> CsvRows:
+def _exact(data: bytes, max_problems: int | None = None) -> CsvRows:
     """The csv module's rows, with the damage of a bad record confined to it: a record
     that spans several lines and has the wrong number of fields or swallowed a line that
     is a record of its own (an unterminated quote swallows the lines after it), or that
     the csv module refuses (a field over its size limit), is one problem at its first
     line, and reading goes on at the next line."""
+    problems = ProblemLog(max_problems)
     text = data.decode("utf-8", errors="replace")
     lines = io.StringIO(text, newline="").readlines()  # ends: \n, \r\n or \r, as csv's
     reader = csv.reader(lines)
@@ -83,11 +86,11 @@ def _exact(data: bytes) -> CsvRows:
     except csv.Error:
         header = None
     if header is None:  # an empty file (or a header it cannot read)
-        return CsvRows(_frame([], {}, pl.Series(dtype=pl.Int64)), [], 0, 0)
+        return CsvRows(_frame([], {}, pl.Series(dtype=pl.Int64)), problems, 0, 0)
     width = len(header)
     rows: list[list[str]] = []
     numbers: list[int] = []
-    out = CsvRows(pl.DataFrame(), [], 0, 0)
+    out = CsvRows(pl.DataFrame(), problems, 0, 0)
     pos = reader.line_num  # lines before the reader now reading
     while pos < len(lines):
         reader = csv.reader(lines[i] for i in range(pos, len(lines)))
@@ -113,13 +116,15 @@ def _exact(data: bytes) -> CsvRows:
             line = pos + used + 1
             out.lines += 1
             if restart is not None:
-                out.problems.append((line, problem))
+                out.problems.add(None, line, "bad_csv", problem)
                 break
             assert row is not None
             if not row or not any(cell.strip() for cell in row):
                 out.blank_lines += 1
             elif len(row) != width:
-                out.problems.append((line, f"{len(row)} fields, the header has {width}"))
+                out.problems.add(
+                    None, line, "bad_csv", f"{len(row)} fields, the header has {width}"
+                )
             else:
                 rows.append(row)
                 numbers.append(line)
@@ -167,7 +172,7 @@ def _lines(data: bytes) -> pl.Series | None:
     return series
 
 
-def _fast(data: bytes) -> CsvRows | None:
+def _fast(data: bytes, max_problems: int | None = None) -> CsvRows | None:
     """The rows by polars' reader, or None when a line is not a record of its own."""
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # a lone carriage return ends a row for the csv module
@@ -207,14 +212,13 @@ def _fast(data: bytes) -> CsvRows | None:
     kept = cells.filter(usable).select(pl.when(pl.all() != "").then(pl.all()).name.keep())
     fields = odd.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True) + 1
     wrong = ~blank.gather(odd_rows)
-    problems = [
-        (line, f"{n} fields, the header has {width}")
-        for line, n in zip(
-            numbers.gather(odd_rows).filter(wrong).to_list(),
-            fields.filter(wrong).to_list(),
-            strict=True,
-        )
-    ]
+    problems = ProblemLog(max_problems)
+    for line, n in zip(
+        numbers.gather(odd_rows).filter(wrong).to_list(),
+        fields.filter(wrong).to_list(),
+        strict=True,
+    ):
+        problems.add(None, line, "bad_csv", f"{n} fields, the header has {width}")
     return CsvRows(
         frame=_frame(header, {i: kept.to_series(i) for i in range(width)}, numbers.filter(usable)),
         problems=problems,

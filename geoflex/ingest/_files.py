@@ -72,6 +72,8 @@ class Guarded:
         self._max_bytes = max_bytes
         self.read_bytes = 0
         self.problem: str | None = None
+        #: The problem's kind: damage, or the max_bytes limit.
+        self.problem_kind = "damaged_file"
 
     def read(self, size: int = -1, /) -> bytes:
         if size < 0:  # the rest, read piece by piece (a size is allocated up front)
@@ -107,6 +109,7 @@ class Guarded:
         block = parts[0] if len(parts) == 1 else b"".join(parts)
         if self.read_bytes + len(block) > self._max_bytes:
             block = block[: self._max_bytes - self.read_bytes]
+            self.problem_kind = "too_large"
             self.problem = (
                 f"more than max_file_bytes={self._max_bytes:,} bytes"
                 f"{' after decompression' if self._gzipped else ''}: "
@@ -117,6 +120,7 @@ class Guarded:
 
     def limit_reached(self, size: int) -> None:
         """Record that a file of ``size`` bytes was read only up to the limit."""
+        self.problem_kind = "too_large"
         self.problem = (
             f"{size:,} bytes, more than max_file_bytes={self._max_bytes:,}: "
             "the rest of the file was not read"

@@ -39,9 +39,17 @@ class Limits:
     #: A whole-file JSON document (an array of events, a REST page) or CSV larger than this
     #: is refused: those are parsed whole (a JSON array takes about 7 times its size).
     max_document_bytes: int = 64 << 20
+    #: Problems listed (each a row); the rest are counted, one row per file and kind.
+    max_problems: int = 100_000
 
     def __post_init__(self) -> None:
-        for name in ("max_line_bytes", "max_file_bytes", "max_depth", "max_document_bytes"):
+        for name in (
+            "max_line_bytes",
+            "max_file_bytes",
+            "max_depth",
+            "max_document_bytes",
+            "max_problems",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, not {value!r}")

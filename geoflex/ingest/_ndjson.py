@@ -30,12 +30,13 @@ import polars as pl
 
 from geoflex.ingest._fastjson import SAMPLE_BYTES, FastJSONError, arrow_schema, read_fast
 from geoflex.ingest._limits import DEFAULT_LIMITS, SKIPPED_LINE, loads
+from geoflex.ingest._problems import ProblemLog
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported when parsing, to keep `import geoflex` light
     import numpy as np
     import pyarrow as pa
 
-__all__ = ["LineProblem", "ParsedLines", "line_bounds", "parse_lines", "parse_ndjson"]
+__all__ = ["ParsedLines", "line_bounds", "parse_lines", "parse_ndjson"]
 
 _BATCH_BYTES = 64 << 20
 # Lines parsed at a time from one batch: 32 MB of blank lines are 32M lines, and each line
@@ -53,20 +54,13 @@ LINE_COLUMN = "_line"
 Buffer = bytes | bytearray | memoryview
 
 
-@dataclass(frozen=True)
-class LineProblem:
-    """One line that could not be used: its 1-based number and why."""
-
-    line: int
-    reason: str
-
-
 @dataclass
 class ParsedLines:
     """Rows parsed from NDJSON (with a ``_line`` column) and the lines that failed."""
 
     frame: pl.DataFrame
-    problems: list[LineProblem] = field(default_factory=list)
+    #: The lines' problems (no file: lines numbered from 1).
+    problems: ProblemLog = field(default_factory=ProblemLog)
     blank_lines: int = 0
     lines: int = 0
     #: Lines nested deeper than this are problems (the limit the parse was asked for).
@@ -165,7 +159,7 @@ def _without_deep(
         return starts, ends, numbers
     for number in numbers[deep].tolist():
         reason = f"not usable JSON (nested deeper than max_depth={out.max_depth})"
-        out.problems.append(LineProblem(int(number), reason))
+        out.problems.add(None, int(number), "too_deep", reason)
     return starts[~deep], ends[~deep], numbers[~deep]
 
 
@@ -206,7 +200,7 @@ def _isolate(
                 else f"a line of {len(chunk):,} bytes, longer than "
                 f"max_line_bytes={out.max_line_bytes:,}: not read"
             )
-            out.problems.append(LineProblem(int(numbers[lo]), reason))
+            out.problems.add(None, int(numbers[lo]), "too_long", reason)
             continue
         # A line alone is shown to Python's json module first: what it rejects, polars
         # rejects too (tests check this on hostile lines), it takes microseconds where a
@@ -224,7 +218,7 @@ def _isolate(
         if alone:
             preview = chunk[:40].decode("utf-8", errors="replace")
             reason = f"not a usable JSON object ({error or 'no object'}); line starts {preview!r}"
-            out.problems.append(LineProblem(int(numbers[lo]), reason))
+            out.problems.add(None, int(numbers[lo]), "not_json", reason)
             continue
         mid = (lo + hi) // 2
         # Push the right half first so lines come out in order.
@@ -330,6 +324,7 @@ def parse_ndjson(
     arrays: bool = False,
     max_depth: int = DEFAULT_LIMITS.max_depth,
     max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes,
+    max_problems: int | None = None,
 ) -> ParsedLines:
     """Parse NDJSON ``data`` with ``schema``; see the module docstring.
 
@@ -337,6 +332,7 @@ def parse_ndjson(
     overwritten with spaces once judged, so that pyarrow reads all the other lines in one
     call. With ``arrays``, a line holding a JSON array gives a row per element. A line
     nested deeper than ``max_depth``, or longer than ``max_line_bytes``, is a problem.
+    Past ``max_problems`` problems, the others are counted, not listed.
 
     Examples
     --------
@@ -344,13 +340,18 @@ def parse_ndjson(
     >>> parsed = parse_ndjson(b'{"a": 1}\\n\\n{"a": \\n{"a": "x"}\\n', {"a": pl.String})
     >>> parsed.frame.rows()
     [('1', 1), ('x', 4)]
-    >>> [p.line for p in parsed.problems], parsed.blank_lines
+    >>> parsed.problems.frame()["line"].to_list(), parsed.blank_lines
     ([3], 1)
     >>> lines = b'[{"a": 1}, {"a": 2}]\\n{"a": 3}\\n'
     >>> parse_ndjson(lines, {"a": pl.String}, arrays=True).frame.rows()
     [('1', 1), ('2', 1), ('3', 2)]
     """
-    out = ParsedLines(pl.DataFrame(), max_depth=max_depth, max_line_bytes=max_line_bytes)
+    out = ParsedLines(
+        pl.DataFrame(),
+        problems=ProblemLog(max_problems),
+        max_depth=max_depth,
+        max_line_bytes=max_line_bytes,
+    )
     frames: list[pl.DataFrame] = []
     arrow: pa.Schema | None = None
     pos = 0
@@ -387,12 +388,12 @@ def parse_lines(
     >>> import numpy as np, polars as pl
     >>> data = b'{"a": 1}\\n{"a": '
     >>> parsed = parse_lines(data, np.array([0, 9]), np.array([8, 14]), {"a": pl.String})
-    >>> parsed.frame.rows(), [p.line for p in parsed.problems]
+    >>> parsed.frame.rows(), parsed.problems.frame()["line"].to_list()
     ([('1', 1)], [2])
     >>> back_to_back = b'{"a": 1}{"a": "x"}{'
     >>> parsed = parse_lines(back_to_back, np.array([0, 8, 18]), np.array([8, 18, 19]),
     ...                      {"a": pl.String})
-    >>> parsed.frame.rows(), [p.line for p in parsed.problems]
+    >>> parsed.frame.rows(), parsed.problems.frame()["line"].to_list()
     ([('1', 1), ('x', 2)], [3])
     """
 
@@ -483,6 +484,8 @@ def _parse_lines_into(
     if len(held):
         _parse_arrays(data, starts[held], ends[held], numbers[held], schema, out, parsed)
     done = set(held.tolist())
+    if out.problems.full:
+        done.update(_count_hopeless(data, starts, ends, numbers, runs, out))
     if arrow is not None and len(runs) > 1 and _writable(data):
         _parse_blanked(data, starts, ends, numbers, runs, schema, arrow, out, parsed, done)
     else:
@@ -495,6 +498,36 @@ def _parse_lines_into(
         frames.append(pl.concat(parsed).sort(LINE_COLUMN))
     else:
         frames += parsed
+
+
+def _count_hopeless(
+    data: Buffer,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    numbers: np.ndarray,
+    runs: list[tuple[int, int, bool]],
+    out: ParsedLines,
+) -> list[int]:
+    """The odd lines that cannot be JSON objects or arrays (their first byte is no ``{``,
+    ``[`` or JSON whitespace; not too long, not skipped by the reader), counted in
+    ``out.problems`` at once as ``not_json``.
+
+    Only once the log lists no more: judging each line alone, for its message, costs
+    microseconds a line, which a flood of a billion bad lines would turn into hours.
+    """
+    import numpy as np
+
+    odd = np.array([a for a, _, clean in runs if not clean], dtype=np.int64)
+    if not len(odd):
+        return []
+    first = np.frombuffer(data, dtype=np.uint8)[starts[odd]]
+    # A skipped line starts with NUL (SKIPPED_LINE): it is too_long, judged alone.
+    maybe = np.isin(first, np.frombuffer(b"{[ \t\r\x00", dtype=np.uint8))
+    hopeless = odd[~maybe & (ends[odd] - starts[odd] <= out.max_line_bytes)]
+    if len(hopeless):
+        out.problems.count(None, int(numbers[hopeless[0]]), "not_json", len(hopeless))
+    lines: list[int] = hopeless.tolist()
+    return lines
 
 
 def _array_lines(
@@ -595,7 +628,7 @@ def _array_elements(
         else:
             shown = json.dumps(element)[:40]
             reason = f"event #{k} of the line's array is not a JSON object: {shown}"
-            out.problems.append(LineProblem(number, reason))
+            out.problems.add(None, number, "not_json", reason)
     if objects:
         lengths = np.array([len(o) for o in objects], dtype=np.int64)
         ends = np.cumsum(lengths + 1) - 1
@@ -628,7 +661,7 @@ def _parse_blanked(
     """
     import numpy as np
 
-    problems = len(out.problems)
+    problems = len(out.problems.rows)
     odd = [a for a, _, clean in runs if not clean]  # an odd line is a run of its own
     odd_frames: list[pl.DataFrame] = []
     for i in odd:
@@ -645,7 +678,7 @@ def _parse_blanked(
     rows = np.flatnonzero(is_clean)
     clean_frames: list[pl.DataFrame] = []
     _parse_run(data, starts[rows], ends[rows], numbers[rows], schema, arrow, out, clean_frames)
-    out.problems[problems:] = sorted(out.problems[problems:], key=lambda p: p.line)
+    out.problems.sort_from(problems)
     if odd_frames:  # an odd line polars could read (say, with leading spaces): keep line order
         frames.append(pl.concat(odd_frames + clean_frames).sort(LINE_COLUMN))
     else:

@@ -30,6 +30,7 @@ from geoflex.ingest._limits import DEFAULT_LIMITS, Limits, loads
 from geoflex.ingest._ndjson import Buffer, ParsedLines, parse_ndjson
 from geoflex.ingest._normalize import canonical_events
 from geoflex.ingest._parts import EventParts, concat_parts, split_events
+from geoflex.ingest._problems import ProblemLog
 from geoflex.ingest._schema import CANONICAL_SCHEMA, RAW_SCHEMA, batch_schema
 
 __all__ = ["EventSource", "FlexData", "read_events"]
@@ -46,7 +47,6 @@ EventSource = Union[
 # batch to parse: on 2 cores, 3 threads read the 1M benchmark corpus ~7% faster than 2.
 _THREADS = max(2, min(4, (os.cpu_count() or 1) + 1))
 _EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".gz", ".txt", ".log")
-_PROBLEM_SCHEMA = {"file": pl.String(), "line": pl.Int64(), "reason": pl.String()}
 
 
 @dataclass
@@ -70,7 +70,10 @@ class FlexData:
         One row per worker: worker attributes (``full_name``, ``location``,
         ``flex_location``, team, department, manager, roles...) and handling totals.
     problems
-        One row per line or event that could not be used: ``file``, ``line``, ``reason``.
+        One row per line or event that could not be used, or value that was ignored:
+        ``file``, ``line``, ``kind`` (one of :data:`~geoflex.ingest.PROBLEM_KINDS`),
+        ``reason`` (what was wrong, in words) and ``count`` (1; past ``max_problems``, a
+        row per file and kind counts the problems not listed).
     truncated
         How many attribute values were cut to 255 characters, per column.
     counts
@@ -100,7 +103,7 @@ class _Accumulator:
     events: list[EventParts] = field(default_factory=list)
     # The categories of the worker attributes of every batch of this read.
     worker_attributes: pl.Categories = field(default_factory=pl.Categories.random)
-    problems: list[tuple[str, int, str]] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
     lines: int = 0
     blank_lines: int = 0
 
@@ -222,7 +225,7 @@ def _add_parsed(
     """A parsed piece's blank lines, problems and events, its lines numbered from
     ``first_line`` in the file."""
     acc.blank_lines += parsed.blank_lines
-    acc.problems += [(name, p.line + first_line - 1, p.reason) for p in parsed.problems]
+    acc.problems.merge(parsed.problems, name, first_line)
     if first_line != 1:
         events.index = events.index.with_columns(pl.col("line") + (first_line - 1))
     acc.events.append(events)
@@ -238,6 +241,7 @@ def _parse_batch(
         arrays=True,
         max_depth=limits.max_depth,
         max_line_bytes=limits.max_line_bytes,
+        max_problems=limits.max_problems,
     )
     events = split_events(canonical_events(parsed.frame, name), worker_attributes)
     parsed.frame = pl.DataFrame()
@@ -273,12 +277,12 @@ def _read_ndjson_stream(
             take()
 
 
-def _read_csv(acc: _Accumulator, data: bytes, name: str) -> None:
+def _read_csv(acc: _Accumulator, data: bytes, name: str, limits: Limits) -> None:
     """Event Callback posts logged as CSV (PascalCase columns); row problems by line."""
-    rows = read_csv_rows(data)
+    rows = read_csv_rows(data, limits.max_problems)
     acc.lines += rows.lines
     acc.blank_lines += rows.blank_lines
-    acc.problems += [(name, line, reason) for line, reason in rows.problems]
+    acc.problems.merge(rows.problems, name)
     acc.events.append(split_events(canonical_events(rows.frame, name), acc.worker_attributes))
 
 
@@ -308,7 +312,7 @@ def _read_path(acc: _Accumulator, path: str, limits: Limits) -> None:
         _read_stream(acc, stream, path, limits)
     if stream.problem is not None:
         acc.lines += 1
-        acc.problems.append((path, acc.lines - lines_before, stream.problem))
+        acc.problems.add(path, acc.lines - lines_before, stream.problem_kind, stream.problem)
 
 
 def _read_stream(acc: _Accumulator, stream: Guarded, path: str, limits: Limits) -> None:
@@ -337,18 +341,17 @@ def _read_stream(acc: _Accumulator, stream: Guarded, path: str, limits: Limits) 
             return
         shape = "CSV file" if kind == "csv" else "JSON document (not one event a line)"
         acc.lines += 1
-        acc.problems.append(
-            (
-                path,
-                1,
-                f"a {shape} larger than max_document_bytes={limits.max_document_bytes:,}: "
-                "not read (such files are parsed whole; write NDJSON, one event a line, "
-                "or raise the limit)",
-            )
+        acc.problems.add(
+            path,
+            1,
+            "too_large",
+            f"a {shape} larger than max_document_bytes={limits.max_document_bytes:,}: "
+            "not read (such files are parsed whole; write NDJSON, one event a line, "
+            "or raise the limit)",
         )
         return
     if kind == "csv":
-        _read_csv(acc, data, path)
+        _read_csv(acc, data, path, limits)
         return
     array = _array_events(data, path)
     if array is not None:
@@ -369,29 +372,39 @@ def _read_stream(acc: _Accumulator, stream: Guarded, path: str, limits: Limits) 
             )
             return
         line = getattr(exc, "lineno", 1)
-        acc.problems.append((path, int(line), f"invalid JSON document: {exc}"))
+        acc.problems.add(path, int(line), "not_json", f"invalid JSON document: {exc}")
         acc.lines += data.count(b"\n") + 1
         return
     acc.lines += lines.count(b"\n")
     parsed, events = _parse_batch(lines, path, acc.worker_attributes, limits)
     # In a document, "line" is the event's position (1-based) in the array.
-    acc.problems += [(path, p.line, f"event #{p.line}: {p.reason}") for p in parsed.problems]
+    log = parsed.problems
+    log.rows = [(f, line, kind, f"event #{line}: {why}") for f, line, kind, why in log.rows]
+    acc.problems.merge(log, path)
     acc.blank_lines += parsed.blank_lines
     acc.events.append(events)
 
 
-def _problem_reason() -> pl.Expr:
-    """Why an event cannot be used (null when it can)."""
+# What each kind of unusable event is, in words.
+_EVENT_REASONS = {
+    "not_an_event": "no event type: not a TaskRouter event",
+    "bad_timestamp": "no usable timestamp",
+    "no_sid": "task or reservation event without a task sid",
+}
+
+
+def _problem_kind() -> pl.Expr:
+    """The kind of problem that makes an event unusable (null when it can be used)."""
     is_task_event = pl.col("event_type").str.starts_with("task.") | pl.col(
         "event_type"
     ).str.starts_with("reservation.")
     return (
         pl.when(pl.col("event_type").is_null())
-        .then(pl.lit("no event type: not a TaskRouter event"))
+        .then(pl.lit("not_an_event"))
         .when(pl.col("ts").is_null())
-        .then(pl.lit("no usable timestamp"))
+        .then(pl.lit("bad_timestamp"))
         .when(is_task_event & pl.col("task_sid").is_null())
-        .then(pl.lit("task or reservation event without a task sid"))
+        .then(pl.lit("no_sid"))
     )
 
 
@@ -420,23 +433,26 @@ def _screen(index: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame, dict[str, int
         "reservation."
     )
     flags = index.select(
-        _problem_reason().alias("reason"),
+        _problem_kind().alias("kind"),
         # Same event sid twice: the first one counts. Events without a sid cannot be matched.
         (pl.col("event_sid").is_not_null() & ~_first_distinct(index["event_sid"])).alias(
             "duplicate"
         ),
         is_used.fill_null(False).alias("used"),
     )
-    valid = flags["reason"].is_null()
+    valid = flags["kind"].is_null()
     bad = (
         index.filter(~valid)
-        .with_columns(reason=flags["reason"].filter(~valid))
+        .with_columns(kind=flags["kind"].filter(~valid))
         .select(
             pl.col("file").cast(pl.String),
             "line",
-            pl.concat_str(pl.col("event_type").fill_null("?"), pl.lit(": "), "reason").alias(
-                "reason"
-            ),
+            "kind",
+            pl.concat_str(
+                pl.col("event_type").fill_null("?"),
+                pl.lit(": "),
+                pl.col("kind").replace_strict(_EVENT_REASONS),
+            ).alias("reason"),
         )
     )
     duplicate = valid & flags["duplicate"]
@@ -459,6 +475,7 @@ def read_events(
     max_file_bytes: int = DEFAULT_LIMITS.max_file_bytes,
     max_depth: int = DEFAULT_LIMITS.max_depth,
     max_document_bytes: int = DEFAULT_LIMITS.max_document_bytes,
+    max_problems: int = DEFAULT_LIMITS.max_problems,
 ) -> FlexData:
     """Read TaskRouter events into Flex Insights-style tables.
 
@@ -499,11 +516,16 @@ def read_events(
     max_depth
         JSON nested deeper than this (default 64 levels of objects and arrays) in a line
         or an array element is a problem (task and worker attribute texts are held to the
-        default).
+        default); what lies under a field geoflex does not read is skipped unbuilt, at any
+        depth.
     max_document_bytes
         A file that is one JSON document (an array of events, a REST page) or CSV is parsed
         whole: one larger than this (default 64 MiB) is not read, and that is a problem.
         NDJSON has no such limit.
+    max_problems
+        Problems listed one a row (default 100,000); past that, problems are counted, one
+        row per file and kind whose ``count`` says how many, so that a flood of bad lines
+        takes no more memory than this many rows.
 
     Returns
     -------
@@ -519,12 +541,17 @@ def read_events(
     ValueError
         A limit that is not a positive integer.
 
+    See Also
+    --------
+    geoflex.ingest.PROBLEM_KINDS : every ``kind`` of problem, and what it means.
+
     Notes
     -----
     Every input is untrusted, and reading one never exhausts memory or fails a file for
     one bad line: memory is bounded by the batch size, not the file size, and each line
-    (or array element) is either read as an event, counted as blank, or one ``problems``
-    row (``counts["lines"]`` = events + blank lines + problems of lines and events).
+    (or array element) is either read as an event, counted as blank, or a problem
+    (``counts["lines"]`` = events + blank lines + the ``count`` of the problems whose kind
+    is in :data:`~geoflex.ingest.UNUSED_KINDS`).
     Damage ends a file early without losing what came before it: a truncated or corrupt
     gzip stream, a read error, or ``max_file_bytes`` is one more problem (and line) after
     the last line read. Timestamps that are no time of the years 1970-9999 (NaN, 1e30,
@@ -541,7 +568,7 @@ def read_events(
     (200, 0)
     >>> dirty = geoflex.read_events(geoflex.sample.generate(200, seed=7))
     >>> dirty.problems.columns
-    ['file', 'line', 'reason']
+    ['file', 'line', 'kind', 'reason', 'count']
     >>> dirty.problems.height > 0 and dirty.counts["duplicates"] > 0
     True
     """
@@ -551,15 +578,16 @@ def read_events(
         max_file_bytes=max_file_bytes,
         max_depth=max_depth,
         max_document_bytes=max_document_bytes,
+        max_problems=max_problems,
     )
-    acc = _Accumulator()
+    acc = _Accumulator(problems=ProblemLog(limits.max_problems))
     for k, item in enumerate(_expand(source)):
         if isinstance(item, pl.DataFrame):
             _read_frame(acc, item, f"<frame {k}>", limits)
         else:
             _read_path(acc, item, limits)
-        if strict and acc.problems:
-            file, line, reason = acc.problems[0]
+        if strict and acc.problems.rows:
+            file, line, _, reason = acc.problems.rows[0]
             raise DataError(f"{file}:{line}: {reason}")
     events = (
         concat_parts(acc.events)
@@ -569,20 +597,17 @@ def read_events(
     acc.events.clear()
     keep, bad, counts = _screen(events.index)
     if strict and bad.height:
-        file, line, reason = bad.row(0)
+        file, line, _, reason = bad.row(0)
         raise DataError(f"{file}:{line}: {reason}")
+    acc.problems.add_frame(bad)
     holder = [events]
     del events  # build() lets the events go once it has what it needs
     built = build(holder, keep)
-    problems = pl.concat(
-        [
-            pl.DataFrame(acc.problems, schema=_PROBLEM_SCHEMA, orient="row"),
-            bad,
-            pl.DataFrame(built.problems, schema=_PROBLEM_SCHEMA, orient="row"),
-        ]
-    ).sort("file", "line", maintain_order=True)
+    for problem in built.problems:
+        acc.problems.add(*problem)
+    problems = acc.problems.frame()
     if strict and problems.height:
-        file, line, reason = problems.row(0)
+        file, line, _, reason, _ = problems.row(0)
         raise DataError(f"{file}:{line}: {reason}")
     return FlexData(
         segments=built.segments,

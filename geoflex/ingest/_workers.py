@@ -45,9 +45,12 @@ def add_workers(data: FlexData, path: str | os.PathLike[str]) -> FlexData:
         schema={"worker_sid": pl.String, "worker_name": pl.String, "attributes": pl.String},
     )
     attrs, bad, _truncated = worker_attribute_columns(listed["attributes"])
-    problems = [(name, i + 1, f"worker #{i + 1}: attributes ignored: {r}") for i, r in bad]
+    problems = [
+        (name, i + 1, "bad_attributes", f"worker #{i + 1}: attributes ignored: {r}", 1)
+        for i, r in bad
+    ]
     problems += [
-        (name, i + 1, f"worker #{i + 1}: no worker sid")
+        (name, i + 1, "no_sid", f"worker #{i + 1}: no worker sid", 1)
         for i, w in enumerate(rows)
         if not w.get("sid")
     ]

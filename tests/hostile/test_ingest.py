@@ -24,7 +24,7 @@ from polars.testing import assert_frame_equal
 import geoflex
 import geoflex.sample
 from geoflex import DataError
-from geoflex.ingest import _files
+from geoflex.ingest import PROBLEM_KINDS, UNUSED_KINDS, _files
 
 # 40 conversations of clean events (about 160 lines): the good rows every test keeps.
 GOOD = [line.encode() for line in geoflex.sample.generate(40, seed=11, dirt=False)["line"]]
@@ -45,9 +45,10 @@ def expected() -> dict[str, pl.DataFrame]:
 
 
 def _accounted(data: geoflex.FlexData) -> None:
-    """Every line is an event, a blank line or one problem."""
+    """Every line is an event, a blank line or a problem (listed, or counted past the cap)."""
     c = data.counts
-    assert c["lines"] == c["events"] + c["blank_lines"] + data.problems.height, (
+    unused = data.problems.filter(pl.col("kind").cast(pl.String).is_in(UNUSED_KINDS))
+    assert c["lines"] == c["events"] + c["blank_lines"] + unused["count"].sum(), (
         c,
         data.problems.rows(),
     )
@@ -158,7 +159,9 @@ def test_a_torn_tail_is_one_problem_and_the_rows_before_it_are_kept(tmp_path, ex
     data = geoflex.read_events(path)
     _accounted(data)
     _good_kept(data, expected)
-    assert data.problems.rows() == [(str(path), len(GOOD) + 1, data.problems["reason"][0])]
+    assert data.problems.rows() == [
+        (str(path), len(GOOD) + 1, "not_json", data.problems["reason"][0], 1)
+    ]
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.6, 0.95])
@@ -441,3 +444,121 @@ def test_fuzzed_lines_are_each_accounted_for(bad, gz, expected) -> None:
         data = geoflex.read_events(path)
     _accounted(data)
     _good_kept(data, expected)
+
+
+def _completed(**conversations: object) -> list[bytes]:
+    """The good lines with the first completed task's conversations attributes updated."""
+    lines, changed = [], False
+    for good in GOOD:
+        event = json.loads(good)
+        payload = event["data"]["payload"]
+        if payload.get("eventtype") == "task.completed" and not changed:
+            attributes = json.loads(payload["task_attributes"])
+            attributes.setdefault("conversations", {}).update(conversations)
+            payload["task_attributes"] = json.dumps(attributes)
+            changed = True
+        lines.append(json.dumps(event).encode())
+    return lines
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf", "-Infinity", "soon", '{"x": 1}'])
+def test_a_measure_that_is_no_finite_number_is_one_problem(tmp_path, expected, value) -> None:
+    # The segment is kept (its measure null); the value is one problem at its end event.
+    data = geoflex.read_events(_write(tmp_path / "e.ndjson", _completed(hold_time=value)))
+    _accounted(data)
+    assert data.segments.height == expected["segments"].height
+    assert data.problems.select("kind", "count").rows() == [("bad_measure", 1)]
+    assert "conversations.hold_time of WT" in _reasons(data)[0]
+    assert repr(value)[:40] in _reasons(data)[0]
+    assert data.segments["hold_time"].is_finite().all()  # no hold time given: 0 seconds
+    # A finite number given as text is a number, not a problem.
+    fine = geoflex.read_events(_write(tmp_path / "f.ndjson", _completed(hold_time=" 12.5 ")))
+    assert fine.problems.height == 0
+    assert 12.5 in fine.segments["hold_time"].to_list()
+
+
+def _kind_inputs(tmp_path: Path) -> dict[str, tuple[Path, dict[str, int]]]:
+    """An input (and read_events limits) that gives each kind of problem."""
+    deep = b"[" * 100 + b"]" * 100  # (deep under a field geoflex skips is not built)
+    torn = tmp_path / "torn.ndjson.gz"
+    torn.write_bytes(gzip.compress(b"\n".join(GOOD) + b"\n")[:-30])
+    bad_attributes = json.loads(GOOD[3])
+    bad_attributes["data"]["payload"]["task_attributes"] = "not an object"
+    no_attributes = [json.dumps(bad_attributes).encode()]
+    document = tmp_path / "events.json"
+    document.write_bytes(b"[" + b",".join(GOOD) + b"]")
+    long_line = b'{"a": "' + b"x" * 300 + b'"}'
+    no_time = _event(timestamp="soon", timestamp_ms=None)
+    return {
+        "not_json": (_with_bad(tmp_path, [b"not json"], name="a.ndjson"), {}),
+        "too_long": (_write(tmp_path / "b.ndjson", [long_line]), {"max_line_bytes": 200}),
+        "too_deep": (_with_bad(tmp_path, [deep], name="c.ndjson"), {}),
+        "too_large": (document, {"max_document_bytes": 1_000}),
+        "damaged_file": (torn, {}),
+        "bad_csv": (_write(tmp_path / "d.csv", [_CSV_HEADER, *_csv_rows(3), b"a,b"]), {}),
+        "not_an_event": (_with_bad(tmp_path, [b'{"a": 1}'], name="e.ndjson"), {}),
+        "bad_timestamp": (_with_bad(tmp_path, [no_time], name="f.ndjson"), {}),
+        "no_sid": (_with_bad(tmp_path, [_event(task_sid=None)], name="g.ndjson"), {}),
+        "bad_attributes": (_write(tmp_path / "h.ndjson", no_attributes), {}),
+        "bad_measure": (_write(tmp_path / "i.ndjson", _completed(talk_time="NaN")), {}),
+    }
+
+
+def test_every_kind_of_problem_is_named_and_documented(tmp_path) -> None:
+    # The vocabulary is closed: each kind has a meaning, each is what its input gives, and
+    # the problems column's type lists exactly these kinds.
+    inputs = _kind_inputs(tmp_path)
+    assert set(inputs) == set(PROBLEM_KINDS)
+    for kind, (path, limits) in inputs.items():
+        data = geoflex.read_events(path, **limits)
+        _accounted(data)
+        # (A damaged gzip stream also tears the line it ends in.)
+        torn = ["not_json"] if kind == "damaged_file" else []
+        kinds = data.problems["kind"].cast(pl.String).to_list()
+        assert kinds == [*torn, kind], (kind, data.problems)
+        assert data.problems.schema["kind"] == pl.Enum(list(PROBLEM_KINDS))
+        assert PROBLEM_KINDS[kind].endswith(".")
+    assert set(PROBLEM_KINDS) - {"bad_attributes", "bad_measure"} == UNUSED_KINDS
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_past_max_problems_problems_are_counted_not_listed(tmp_path, expected, gz) -> None:
+    # 3,000 bad lines of four kinds among the good ones, at most 50 listed: the rest are
+    # one row per kind, whose count makes the sum every problem; no good row is lost.
+    # (Deep under a field geoflex skips is not built: an object without an event type.)
+    deep, deep_skipped = b"[" * 70 + b"]" * 70, b'{"a":' * 70 + b"1" + b"}" * 70
+    bad = [(b"x", b'{"broken', deep, deep_skipped)[k % 4] for k in range(3_000)]
+    lines = list(GOOD)
+    for k, line in enumerate(bad):
+        lines.insert(min(len(lines), k // 20), line)
+    path = tmp_path / ("events.ndjson.gz" if gz else "events.ndjson")
+    text = b"\n".join(lines) + b"\n"
+    path.write_bytes(gzip.compress(text) if gz else text)
+    data = geoflex.read_events(path, max_problems=50)
+    _accounted(data)
+    _good_kept(data, expected)
+    listed = data.problems.filter(pl.col("count") == 1)
+    counted = data.problems.filter(pl.col("count") > 1)
+    assert listed.height == 50
+    assert data.problems["count"].sum() == 3_000
+    assert sorted(counted["kind"].cast(pl.String)) == ["not_an_event", "not_json", "too_deep"]
+    assert counted.group_by("kind").len()["len"].max() == 1  # one row per file and kind
+    assert all("not listed (max_problems=50)" in r for r in counted["reason"])
+    # The file's problems are found first (its lines), the unusable events after.
+    assert set(listed["kind"].cast(pl.String)) <= {"not_json", "too_deep"}
+    everything = geoflex.read_events(path)
+    assert everything.problems.height == 3_000
+    assert everything.problems["count"].sum() == 3_000
+
+
+def test_max_problems_holds_for_csv_and_unusable_events(tmp_path) -> None:
+    rows = [_CSV_HEADER, *_csv_rows(5), *[b"a,b"] * 400]
+    data = geoflex.read_events(_write(tmp_path / "e.csv", rows), max_problems=7)
+    _accounted(data)
+    assert data.problems.height == 8
+    assert data.problems["count"].sum() == 400
+    events = [_event(task_sid=None).replace(b"EVhostile", f"EV{k}x".encode()) for k in range(300)]
+    data = geoflex.read_events(_with_bad(tmp_path, events), max_problems=7)
+    _accounted(data)
+    assert data.problems.height == 8
+    assert data.problems.filter(pl.col("count") > 1).rows()[0][2:5:2] == ("no_sid", 293)

@@ -75,9 +75,9 @@ def test_the_fast_reader_takes_the_usual_logs() -> None:
         assert fast is not None
         _same(fast, _csv._exact(data))
         assert fast.frame["_line"].to_list() == [2, 4]
-        assert fast.problems == [
-            (5, "2 fields, the header has 7"),
-            (6, "8 fields, the header has 7"),
+        assert fast.problems.rows == [
+            (None, 5, "bad_csv", "2 fields, the header has 7"),
+            (None, 6, "bad_csv", "8 fields, the header has 7"),
         ]
         assert fast.blank_lines == 1
         # A repeated header name takes its last column, like a dict of the csv module's.

@@ -207,8 +207,15 @@ def test_huge_and_hostile_values(tmp_path: Path) -> None:
     assert data.truncated["customers_name"] == 1
     reasons = " ".join(data.problems["reason"])
     assert "not a usable JSON object" in reasons
-    # Line 4 is not JSON, 5 is JSON but no event, 6 is not UTF-8.
-    assert data.problems["line"].to_list() == [4, 5, 6]
+    # Line 1's hold time "ten" is no number, 4 is not JSON, 5 is JSON but no event, 6 is not
+    # UTF-8.
+    assert data.problems["line"].to_list() == [1, 4, 5, 6]
+    assert data.problems["kind"].to_list() == [
+        "bad_measure",
+        "not_json",
+        "not_an_event",
+        "not_json",
+    ]
     # E2 and E3 share the task sid: the first end event counts, E2's attributes are bad.
     assert data.segments.height == 1
 
@@ -243,7 +250,7 @@ def test_csv_with_missing_columns(tmp_path: Path) -> None:
     data = geoflex.read_events(path)
     assert data.segments.height == 0
     assert data.problems.rows() == [
-        (str(path), 2, "task.completed: task or reservation event without a task sid")
+        (str(path), 2, "no_sid", "task.completed: task or reservation event without a task sid", 1)
     ]
     assert data.counts["other_events"] == 1
 
