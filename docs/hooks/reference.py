@@ -144,7 +144,7 @@ def problems_page() -> str:
         [
             "# Problems\n",
             "`FlexData.problems` has one row per line, event or value `read_events` could "
-            "not use, so every input line is accounted for: `counts[\"lines\"]` = events + "
+            'not use, so every input line is accounted for: `counts["lines"]` = events + '
             "blank lines + the `count` of the problems whose line or event is not used. "
             "`read_events(..., strict=True)` raises a `geoflex.DataError` at the first one "
             "instead.\n",

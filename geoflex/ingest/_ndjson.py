@@ -97,6 +97,10 @@ def _deep_lines(data: Buffer, starts: np.ndarray, ends: np.ndarray, max_depth: i
     if not len(starts):
         return np.zeros(0, dtype=bool)
     lo, hi = int(starts[0]), int(ends[-1])
+    if len(starts) == 1:  # a line alone (judged for its message): no arrays needed
+        line = bytes(data[lo:hi])
+        nested = line.count(b"{") + line.count(b"[") > max_depth and too_deep(line, max_depth)
+        return np.array([nested])
     buf = np.frombuffer(data, dtype=np.uint8)[lo:hi]
     opening = np.flatnonzero((buf == ord("{")) | (buf == ord("["))) + lo
     counts = np.searchsorted(opening, ends) - np.searchsorted(opening, starts)
@@ -484,50 +488,63 @@ def _parse_lines_into(
     if len(held):
         _parse_arrays(data, starts[held], ends[held], numbers[held], schema, out, parsed)
     done = set(held.tolist())
-    if out.problems.full:
-        done.update(_count_hopeless(data, starts, ends, numbers, runs, out))
+    hopeless = _hopeless(data, starts, ends, runs, out.max_line_bytes)
     if arrow is not None and len(runs) > 1 and _writable(data):
-        _parse_blanked(data, starts, ends, numbers, runs, schema, arrow, out, parsed, done)
+        _parse_blanked(
+            data, starts, ends, numbers, runs, schema, arrow, out, parsed, done, hopeless
+        )
     else:
         for a, b, clean in runs:
             if clean:
                 _parse_run(data, starts[a:b], ends[a:b], numbers[a:b], schema, arrow, out, parsed)
             elif a not in done:
-                _isolate(data, starts[a:b], ends[a:b], numbers[a:b], schema, out, parsed)
+                _odd_line(data, starts, ends, numbers, a, schema, out, parsed, hopeless)
     if done and parsed:  # the arrays' rows came first: put every row back in line order
         frames.append(pl.concat(parsed).sort(LINE_COLUMN))
     else:
         frames += parsed
 
 
-def _count_hopeless(
+def _hopeless(
     data: Buffer,
     starts: np.ndarray,
     ends: np.ndarray,
-    numbers: np.ndarray,
     runs: list[tuple[int, int, bool]],
-    out: ParsedLines,
-) -> list[int]:
-    """The odd lines that cannot be JSON objects or arrays (their first byte is no ``{``,
-    ``[`` or JSON whitespace; not too long, not skipped by the reader), counted in
-    ``out.problems`` at once as ``not_json``.
-
-    Only once the log lists no more: judging each line alone, for its message, costs
-    microseconds a line, which a flood of a billion bad lines would turn into hours.
-    """
+    max_line_bytes: int,
+) -> set[int]:
+    """The odd lines that cannot be JSON objects or arrays: their first byte is no ``{``,
+    ``[`` or JSON whitespace (and they are not too long, nor skipped by the reader)."""
     import numpy as np
 
     odd = np.array([a for a, _, clean in runs if not clean], dtype=np.int64)
     if not len(odd):
-        return []
+        return set()
     first = np.frombuffer(data, dtype=np.uint8)[starts[odd]]
     # A skipped line starts with NUL (SKIPPED_LINE): it is too_long, judged alone.
     maybe = np.isin(first, np.frombuffer(b"{[ \t\r\x00", dtype=np.uint8))
-    hopeless = odd[~maybe & (ends[odd] - starts[odd] <= out.max_line_bytes)]
-    if len(hopeless):
-        out.problems.count(None, int(numbers[hopeless[0]]), "not_json", len(hopeless))
-    lines: list[int] = hopeless.tolist()
-    return lines
+    lines: list[int] = odd[~maybe & (ends[odd] - starts[odd] <= max_line_bytes)].tolist()
+    return set(lines)
+
+
+def _odd_line(
+    data: Buffer,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    numbers: np.ndarray,
+    i: int,
+    schema: Mapping[str, Any],
+    out: ParsedLines,
+    frames: list[pl.DataFrame],
+    hopeless: set[int],
+) -> None:
+    """Line ``i``, which does not look like one object, judged alone; once the problems
+    listed are full, a line that cannot be JSON is only counted: judging it for its message
+    costs tens of microseconds, which a flood of a billion bad lines would make hours."""
+    if i in hopeless and out.problems.full:
+        out.problems.count(None, int(numbers[i]), "not_json")
+        return
+    one = slice(i, i + 1)
+    _isolate(data, starts[one], ends[one], numbers[one], schema, out, frames)
 
 
 def _array_lines(
@@ -653,6 +670,7 @@ def _parse_blanked(
     out: ParsedLines,
     frames: list[pl.DataFrame],
     done: set[int],
+    hopeless: set[int],
 ) -> None:
     """``_parse_lines_into`` for a buffer the reader may overwrite (a batch read from a
     file): the odd lines get their verdicts alone (but the lines in ``done``, read
@@ -665,10 +683,8 @@ def _parse_blanked(
     odd = [a for a, _, clean in runs if not clean]  # an odd line is a run of its own
     odd_frames: list[pl.DataFrame] = []
     for i in odd:
-        if i in done:
-            continue
-        one = slice(i, i + 1)
-        _isolate(data, starts[one], ends[one], numbers[one], schema, out, odd_frames)
+        if i not in done:
+            _odd_line(data, starts, ends, numbers, i, schema, out, odd_frames, hopeless)
     is_clean = np.zeros(len(starts), dtype=bool)
     for a, b, clean in runs:
         is_clean[a:b] = clean
