@@ -257,24 +257,13 @@ def _settings_table() -> str:
     """The README's table of config settings, as config_schema() defines them."""
     from geoflex.report import config_schema
 
-    def shown(value):
-        if value is None:
-            return "not set"
-        if isinstance(value, bool):
-            return f"`{str(value).lower()}`"
-        if isinstance(value, str):
-            return f'`"{value}"`'
-        if isinstance(value, dict):
-            return "empty"
-        return f"`{value:g}`"
-
     rows = [
         "| Setting | Type | Default | Allowed | Read by | What it does |",
         "|---|---|---|---|---|---|",
     ]
     for s in config_schema():
         rows.append(
-            f"| `{s.name}` | {s.type} | {shown(s.default)} | {s.limits or 'any'} | "
+            f"| `{s.name}` | {s.type} | {s.default_shown} | {s.limits or 'any'} | "
             f"{', '.join(s.commands)} | {s.description} |"
         )
     return "\n".join(rows)

@@ -166,19 +166,6 @@ def problems_page() -> str:
 # --- configuration ---------------------------------------------------------------------------
 
 
-def _toml(value: object) -> str:
-    """A default as it would be written in the TOML file."""
-    if value is None:
-        return "not set"
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}`"
-    if isinstance(value, str):
-        return f'`"{value}"`'
-    if isinstance(value, (dict, list, tuple)) and not value:
-        return "empty"
-    return f"`{value}`"
-
-
 def config_page() -> str:
     from geoflex.report import config_schema
 
@@ -186,7 +173,7 @@ def config_page() -> str:
         [
             f"`{s.name}`",
             s.type,
-            _toml(s.default),
+            s.default_shown,
             s.limits or "any",
             ", ".join(f"`{c}`" for c in s.commands),
             s.description,

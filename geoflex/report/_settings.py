@@ -78,6 +78,31 @@ class ConfigSetting:
     parse: Callable[[Any], Any] | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
+    def default_shown(self) -> str:
+        """The default as written in the TOML file, in Markdown ("not set" when None,
+        "empty" for an empty table).
+
+        Examples
+        --------
+        >>> from geoflex.report import config_schema
+        >>> shown = {s.name: s.default_shown for s in config_schema()}
+        >>> shown["service_level"], shown["centre_timezone"], shown["show_phone_numbers"]
+        ('`0.8`', '`"UTC"`', '`false`')
+        """
+        value = self.default
+        if value is None:
+            return "not set"
+        if isinstance(value, bool):
+            return f"`{str(value).lower()}`"
+        if isinstance(value, str):
+            return f'`"{value}"`'
+        if isinstance(value, (dict, list, tuple)) and not value:
+            return "empty"
+        if isinstance(value, (int, float)):
+            return f"`{value:g}`"
+        return f"`{value}`"
+
+    @property
     def limits(self) -> str:
         """What values are allowed, in words ("" when any value of the type will do).
 
