@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 import polars as pl
 
 from geoflex.report._env import environment, script_json
+from geoflex.report._metrics import duration
 from geoflex.report._privacy import redact_frame, redact_value
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "Paragraphs",
     "Table",
     "csv_data_uri",
-    "duration",
 ]
 
 ColumnFormat = Literal["int", "float", "percent", "seconds", "hours", "text"]
@@ -97,17 +97,6 @@ def _format(value: Any, how: ColumnFormat | None) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def duration(seconds: float) -> str:
-    """Seconds as h:mm:ss, the one duration style of every page.
-
-    >>> duration(505.4), duration(7.6 * 60), duration(90061), duration(-5)
-    ('0:08:25', '0:07:36', '25:01:01', '-0:00:05')
-    """
-    sign = "-" if seconds < 0 else ""
-    whole = round(abs(seconds))
-    return f"{sign}{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def _sort_key(value: Any) -> str | None:

@@ -68,7 +68,8 @@ def class_labels(breaks: Sequence[float], spec: MetricSpec) -> list[str]:
         return []
     if len(breaks) == 2 and breaks[0] == breaks[1]:
         return [spec.format(breaks[0])]
-    integral = spec.scale == 1 and spec.decimals == 0 and all(b.is_integer() for b in breaks)
+    counts = spec.scale == 1 and spec.decimals == 0 and not spec.hms
+    integral = counts and all(b.is_integer() for b in breaks)
     labels = []
     for i, (low, high) in enumerate(itertools.pairwise(breaks)):
         last = i == len(breaks) - 2

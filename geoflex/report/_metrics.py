@@ -1,8 +1,8 @@
 """What each map metric means: its label, the unit the legend states, and how values print.
 
 Durations arrive in seconds (as the aggregations produce them) and are shown in hours
-(total handle time) or minutes/seconds (average handle time); shares arrive as fractions
-and are shown as percentages.
+(total handle time, a workload) or as h:mm:ss (average handle time), the same styles as
+the report's tables; shares arrive as fractions and are shown as percentages.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["KNOWN_METRICS", "Metric", "MetricSpec", "classify", "metric_spec"]
+__all__ = ["KNOWN_METRICS", "Metric", "MetricSpec", "classify", "duration", "metric_spec"]
 
 Metric = Literal["conversations", "handle_time", "average_handle_time", "share"]
 KNOWN_METRICS: tuple[Metric, ...] = (
@@ -30,9 +30,21 @@ _LABELS: dict[str, str] = {
 }
 
 
+def duration(seconds: float) -> str:
+    """Seconds as h:mm:ss, the one duration style of every page, table and map.
+
+    >>> duration(505.4), duration(7.6 * 60), duration(90061), duration(-5)
+    ('0:08:25', '0:07:36', '25:01:01', '-0:00:05')
+    """
+    sign = "-" if seconds < 0 else ""
+    whole = round(abs(seconds))
+    return f"{sign}{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
 @dataclass(frozen=True)
 class MetricSpec:
-    """How one metric prints: ``value * scale`` with ``decimals`` and a ``suffix``."""
+    """How one metric prints: ``value * scale`` with ``decimals`` and a ``suffix``, or, for
+    a duration in seconds, as h:mm:ss."""
 
     name: str
     label: str
@@ -40,6 +52,7 @@ class MetricSpec:
     scale: float = 1.0
     decimals: int = 0
     suffix: str = ""
+    hms: bool = False
 
     @property
     def title(self) -> str:
@@ -55,11 +68,15 @@ class MetricSpec:
         '1.5 h'
         >>> metric_spec("share", [0.5]).format(0.1234)
         '12.3%'
+        >>> metric_spec("average_handle_time", [400.0]).format(456.0)
+        '0:07:36'
         >>> metric_spec("conversations", [3]).format(None)
         'no data'
         """
         if value is None or not math.isfinite(value):
             return "no data"
+        if self.hms:
+            return duration(value)
         return f"{value * self.scale:,.{self.decimals}f}{self.suffix}"
 
 
@@ -70,10 +87,8 @@ def metric_spec(
 
     Examples
     --------
-    >>> metric_spec("average_handle_time", [95.0, 110.0]).unit
-    'seconds'
-    >>> metric_spec("average_handle_time", [95.0, 400.0]).unit
-    'minutes'
+    >>> metric_spec("average_handle_time", [95.0, 400.0]).title
+    'Average handle time (h:mm:ss)'
     >>> metric_spec("abandoned", [1.0, 2.0], unit="calls").title
     'abandoned (calls)'
     """
@@ -84,9 +99,7 @@ def metric_spec(
     if name == "handle_time":
         return MetricSpec(name, _LABELS[name], "hours", 1 / 3600, 2 if top < 36_000 else 1, " h")
     if name == "average_handle_time":
-        if top >= 120:
-            return MetricSpec(name, _LABELS[name], "minutes", 1 / 60, 1, " min")
-        return MetricSpec(name, _LABELS[name], "seconds", 1.0, 0, " s")
+        return MetricSpec(name, _LABELS[name], "h:mm:ss", hms=True)
     if name == "share":
         return MetricSpec(name, _LABELS[name], "%", 100.0, 1, "%")
     integral = all(float(v).is_integer() for v in finite)

@@ -159,14 +159,16 @@ def test_legend_states_units() -> None:
     }
     assert "Conversations (count)" in titles["conversations"]
     assert "Handle time (hours)" in titles["handle_time"]
-    assert "Average handle time (minutes)" in titles["average_handle_time"]  # 360 s and 1200 s
+    # durations as h:mm:ss, the tables' style (was "6.0 min" on maps, "0:06:00" in tables)
+    assert "Average handle time (h:mm:ss)" in titles["average_handle_time"]  # 360 s and 1200 s
+    assert "0:06:00 to " in titles["average_handle_time"]
     assert "Share of conversations (%)" in titles["share"]
     features = features_by_tooltip(
         maps.choropleth(frame, level="us_state", metric="share", geometry=states)
     )
     # "WA" was normalised to US-WA; the share and average are derived
     assert "Share of conversations: 25.0%" in features["Washington"]["properties"]["tooltip"]
-    assert "Average handle time: 6.0 min" in features["Washington"]["properties"]["tooltip"]
+    assert "Average handle time: 0:06:00" in features["Washington"]["properties"]["tooltip"]
 
 
 def test_area_code_overlays_sum_on_one_polygon_and_list_codes() -> None:
