@@ -33,6 +33,7 @@ from geoflex.report._charts import (
     timezone_heatmap,
 )
 from geoflex.report._map_render import render_map
+from geoflex.report.tables import accuracy_table, level_table, status_table, truncation_table
 
 __all__ = [
     "REPORT_FILES",
@@ -212,24 +213,13 @@ def overview_report(
                 ],
             )
         )
-    quality: list[Block] = [
-        Table(geo_status, caption="Geolocation status of conversations", show_phone_numbers=keep),
-    ]
+    quality: list[Block] = [status_table(geo_status)]
     if _maybe(geo_level):
         assert geo_level is not None
-        quality.append(
-            Table(geo_level, caption="Precision of the location", show_phone_numbers=keep)
-        )
+        quality.append(level_table(geo_level))
     if _maybe(accuracy):
         assert accuracy is not None
-        quality.append(
-            Table(
-                accuracy,
-                caption="Geolocation accuracy (phone vs. customer ZIP)",
-                formats=PLACE_FORMATS,
-                show_phone_numbers=keep,
-            )
-        )
+        quality.append(accuracy_table(accuracy))
     if _maybe(problems):
         assert problems is not None
         quality.append(
@@ -243,13 +233,7 @@ def overview_report(
         quality.append(Paragraphs(["Every input line was used: no problems reported."]))
     if _maybe(truncations):
         assert truncations is not None
-        quality.append(
-            Table(
-                truncations,
-                caption="Attribute values cut to 255 characters",
-                show_phone_numbers=keep,
-            )
-        )
+        quality.append(truncation_table(truncations))
     else:
         quality.append(Paragraphs(["No attribute value was longer than 255 characters."]))
     if _maybe(counts):

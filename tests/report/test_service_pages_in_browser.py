@@ -16,6 +16,8 @@ from geoflex.report import ReportConfig, build_all
 
 pytestmark = pytest.mark.browser
 
+# snake_case words not part of a dotted attribute path or a slashed timezone name
+INTERNAL = re.compile(r"(?<![./\w])[a-z][a-z0-9]*_[a-z0-9_]+\b")
 PAGES = ("index.html", "places.html", "staffing.html", "spikes.html", "glossary.html")
 
 
@@ -62,6 +64,11 @@ def test_page_is_clean_links_glossary_and_exports_every_row(reports, open_report
             assert data.height == int(re.sub(r"\D", "", link.text_content())), (name, i)
             assert data.height > 0
         page.screenshot(f"service_{name.removesuffix('.html')}")
+        # No internal name (a column, a status code) in words a person reads: snake_case
+        # words other than a Flex attribute path's or a timezone's (after "." or "/").
+        visible = page.page.locator("main").inner_text()
+        assert INTERNAL.findall(visible) == [], name
+        assert "/tmp/" not in visible
         assert page.problems() == []
         assert page.blocked == []
 

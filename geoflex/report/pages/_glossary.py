@@ -29,7 +29,8 @@ def glossary_entries(
         ("Answered", "A segment an agent accepted and that was not abandoned."),
         ("Abandoned", "A segment whose caller left before an agent accepted it (a canceled "
          "task). Where the task attributes carry Flex Insights' own conversations.abandoned "
-         "(Yes/No) or abandoned_phase, that value is used instead of the cancellation."),
+         "(Yes/No) or conversations.abandoned_phase, that value is used instead of the "
+         "cancellation."),
         ("Short abandon", f"An abandon after less than {short_abandon_s:g} seconds of waiting "
          "(a misdial, a hang-up during the greeting). Short abandons are counted on their own "
          "and left out of every rate: they are neither offered nor abandoned."),
