@@ -1,8 +1,9 @@
-"""Colour classes and the map legend (a Leaflet control written by geoflex, no CDN needed).
+"""Colour classes and the map legend (written by geoflex, no CDN needed).
 
 branca's colormap legend needs d3 from a CDN and has no "no data" entry, so geoflex draws
 its own: one swatch per class, a grey "No data" swatch, and notes on data that could not be
-placed. All text in it is escaped.
+placed. Each map has one legend, a panel below the map, holding a section per layer on the
+map. All text in it is escaped.
 """
 
 from __future__ import annotations
@@ -99,13 +100,19 @@ def legend_html(
 
 _CSS = """
 <style>
-.geoflex-legend {background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.4 system-ui, -apple-system, "Segoe UI",
-  Roboto, Arial, sans-serif; color: #222; max-width: 260px;}
-.geoflex-legend-title {font-weight: 600; margin-bottom: 4px;}
-.geoflex-legend i {display: inline-block; width: 14px; height: 12px; margin-right: 6px;
+body {display: flex; flex-direction: column;}
+body > .folium-map {flex: 1 1 auto; min-height: 0; height: auto !important;}
+.geoflex-legend {flex: 0 0 auto; max-height: 40%; overflow: auto; display: flex;
+  flex-wrap: wrap; gap: 4px 28px; padding: 6px 10px; border-top: 1px solid #d5dbe0;
+  background: #fff; font: 12px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
+  sans-serif; color: #222;}
+.geoflex-legend:empty {display: none;}
+.geoflex-legend-section {display: flex; flex-wrap: wrap; align-items: baseline;
+  gap: 2px 12px; max-width: 100%;}
+.geoflex-legend-title {font-weight: 600;}
+.geoflex-legend i {display: inline-block; width: 14px; height: 12px; margin-right: 5px;
   vertical-align: -1px; border: 1px solid #999;}
-.geoflex-legend-note {margin-top: 4px; color: #555; font-size: 11px;}
+.geoflex-legend-note {flex-basis: 100%; color: #555; font-size: 11px;}
 .leaflet-container {background: #eef2f5;}
 </style>
 """
@@ -120,38 +127,67 @@ def _legend_class() -> type[Any]:
     element: Any = branca.Element
 
     class Legend(macro_element):  # type: ignore[misc]
-        """A Leaflet control holding pre-escaped legend HTML, shown with its layer."""
+        """One section of the map's single legend, shown while its layer is on the map.
+
+        The legend is one panel per map, below the map (not over it): it can hide no data,
+        no layer control and no other legend, on any page and at any size. Sections of
+        layers switched off leave it; base layers (one coloured layer at a time) swap theirs.
+        """
 
         _template = Template(
             """
             {% macro script(this, kwargs) %}
             (function() {
                 var map = {{ this._parent.get_name() }};
-                var legend = L.control({position: {{ this.position|tojson }}});
-                legend.onAdd = function() {
-                    var div = L.DomUtil.create("div", "geoflex-legend");
-                    div.innerHTML = {{ this.html|tojson }};
-                    L.DomEvent.disableScrollPropagation(div);
-                    return div;
-                };
-                legend.addTo(map);
-                {%- if this.layer_name %}
-                var layer = {{ this.layer_name }};
-                if (!map.hasLayer(layer)) { legend.remove(); }
-                map.on("overlayadd", function(e) { if (e.layer === layer) legend.addTo(map); });
-                map.on("overlayremove", function(e) { if (e.layer === layer) legend.remove(); });
-                {%- endif %}
+                var legend = map._geoflexLegend;
+                if (!legend) {
+                    var div = document.createElement("div");
+                    div.className = "geoflex-legend";
+                    div.setAttribute("role", "group");
+                    div.setAttribute("aria-label", "Legend");
+                    var container = map.getContainer();
+                    container.parentNode.insertBefore(div, container.nextSibling);
+                    legend = map._geoflexLegend = {div: div, sections: [], pending: false};
+                    legend.refresh = function() {
+                        legend.pending = false;
+                        var html = "";
+                        legend.sections.forEach(function(section) {
+                            if (section.layer === null || map.hasLayer(section.layer)) {
+                                html += '<div class="geoflex-legend-section">'
+                                    + section.html + "</div>";
+                            }
+                        });
+                        if (div.innerHTML !== html) {
+                            div.innerHTML = html;
+                            map.invalidateSize({pan: false});
+                        }
+                    };
+                    // one refresh after a burst of layer events (a layer's every feature)
+                    legend.schedule = function() {
+                        if (!legend.pending) {
+                            legend.pending = true;
+                            setTimeout(legend.refresh, 0);
+                        }
+                    };
+                    map.on("layeradd layerremove", legend.schedule);
+                }
+                legend.sections.push({
+                    html: {{ this.html|tojson }},
+                    layer: {{ this.layer_name or "null" }}
+                });
+                // now, not later: the map's fitBounds (a script after this one) must see
+                // the map's height without the legend, or it cuts off the edge it fits
+                legend.refresh();
             })();
             {% endmacro %}
             """
         )
 
-        def __init__(self, html: str, *, layer_name: str | None, position: str) -> None:
+        def __init__(self, html: str, *, layer_name: str | None) -> None:
             super().__init__()
             self._name = "GeoflexLegend"
             self.html = html
             self.layer_name = layer_name
-            self.position = position
 
         def render(self, **kwargs: Any) -> Any:
             figure: Any = self.get_root()
@@ -164,9 +200,10 @@ def _legend_class() -> type[Any]:
 _LEGEND: type[Any] | None = None
 
 
-def Legend(html: str, *, layer_name: str | None, position: str = "bottomright") -> Any:  # noqa: N802
-    """A legend control for a folium map; ``html`` must already be escaped (see legend_html)."""
+def Legend(html: str, *, layer_name: str | None) -> Any:  # noqa: N802
+    """A section of the map's one legend (a panel below the map), shown with its layer
+    (``layer_name``; None: always); ``html`` must already be escaped (see legend_html)."""
     global _LEGEND
     if _LEGEND is None:
         _LEGEND = _legend_class()
-    return _LEGEND(html, layer_name=layer_name, position=position)
+    return _LEGEND(html, layer_name=layer_name)

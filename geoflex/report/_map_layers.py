@@ -23,6 +23,7 @@ __all__ = [
     "Basemap",
     "Label",
     "PointTable",
+    "bubble_entries",
     "draw_basemap",
     "fit_points",
     "geojson_layer",
@@ -136,6 +137,22 @@ def _radius(value: float, top: float, *, largest: float = 24.0, smallest: float 
     if top <= 0 or value <= 0:
         return smallest
     return round(smallest + (largest - smallest) * math.sqrt(value / top), 1)
+
+
+def bubble_entries(table: pl.DataFrame, spec: MetricSpec, colour: str) -> list[tuple[str, str]]:
+    """The legend's bubble key: what the area follows, with its unit, and the largest value.
+
+    Examples
+    --------
+    >>> from geoflex.report._metrics import metric_spec
+    >>> frame = pl.DataFrame({"_value": [3.0, 1240.0]})
+    >>> bubble_entries(frame, metric_spec("conversations", [3.0, 1240.0]), "#2b6cb0")
+    [('#2b6cb0', 'bubble area ∝ conversations (count), largest 1,240')]
+    """
+    title = spec.title[:1].lower() + spec.title[1:]
+    top = float(table["_value"].max() or 0.0) if table.height else None  # type: ignore[arg-type]
+    largest = f", largest {spec.format(top)}" if top is not None else ""
+    return [(colour, f"bubble area ∝ {title}{largest}")]
 
 
 def point_layer(

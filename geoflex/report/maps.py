@@ -44,6 +44,7 @@ from geoflex.report._map_layers import (
     ATTRIBUTION,
     Basemap,
     Label,
+    bubble_entries,
     draw_basemap,
     fit_points,
     geojson_layer,
@@ -151,6 +152,7 @@ def choropleth(
     name: str | None = None,
     classes: int = 6,
     show: bool = True,
+    overlay: bool = True,
     tiles: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:
@@ -188,6 +190,9 @@ def choropleth(
         Number of colour classes (quantile breaks, rounded).
     show
         Whether the layer is visible initially (when adding to a map with ``m=``).
+    overlay
+        False makes the layer a base layer: the layer control then shows one base layer
+        at a time (radio buttons), so one colour scale is on the map and in its legend.
     tiles
         A folium tile set name/URL for a background; None (default) draws no tiles.
     m
@@ -242,10 +247,10 @@ def choropleth(
         fid = str(i)
         value = here.get(metric)
         tooltip = _tooltip(place, level, here, specs, metric, values.by_place)
-        for overlay in place.spans:
-            amount = specs[metric].format(values_of[id(overlay)].get(metric))
+        for spanning in place.spans:
+            amount = specs[metric].format(values_of[id(spanning)].get(metric))
             tooltip += (
-                f"<br><i>Also served by overlay {text(overlay.name)} "
+                f"<br><i>Also served by overlay {text(spanning.name)} "
                 f"(spans several areas): {text(amount)}</i>"
             )
         features.append(
@@ -275,6 +280,7 @@ def choropleth(
         features,
         name=name or _TITLES[level],
         show=show,
+        overlay=overlay,
         style_function=lambda feature: styles[feature["id"]],
         highlight_function=lambda feature: {"weight": 2.5, "color": "#333333"},
         tooltip=tooltip_of(fm, features),
@@ -362,10 +368,8 @@ def points(
         draw_basemap(target, basemap)
     layer = point_layer(shown, spec=spec, name=name, colour=colour, show=show, target=target)
     layer.add_to(target)
-    html = legend_html(
-        f"{name}: {spec.title}", [(colour, "bubble area ∝ value")], notes=notes, no_data=False
-    )
-    Legend(html, layer_name=layer.get_name(), position="bottomleft").add_to(target)
+    html = legend_html(name, bubble_entries(shown, spec, colour), notes=notes, no_data=False)
+    Legend(html, layer_name=layer.get_name()).add_to(target)
     if new:
         fit_points(target, shown)
     return target
@@ -487,7 +491,7 @@ def agents_vs_customers(
         ),
         no_data=False,
     )
-    Legend(html, layer_name=None, position="bottomleft").add_to(target)
+    Legend(html, layer_name=None).add_to(target)
     fm.LayerControl(collapsed=False).add_to(target)
     both = pl.concat([shown.select("_lat", "_lon"), sites.frame.select("_lat", "_lon")])
     fit_points(target, both)
@@ -511,10 +515,12 @@ def layered_map(
 ) -> folium.Map:
     """One map with a layer per given frame and a layer control.
 
-    The first choropleth given is shown, the others can be switched on; each legend shows
-    with its layer. ``places`` (cities/coordinates with ``latitude``/``longitude``, labelled
-    "city, state_code" from the columns present) is drawn as bubbles on top. ``geometry``
-    replaces the shipped shapes per level.
+    The choropleths are base layers: the layer control shows one at a time (the first
+    given to start with), so the map and its one legend (below the map) carry one colour
+    scale; the bubbles can be switched on and off beside it. ``places``
+    (cities/coordinates with ``latitude``/``longitude``, labelled "city, state_code" from
+    the columns present) is drawn as bubbles on top. ``geometry`` replaces the shipped
+    shapes per level.
     """
     fm: Any = require("folium", "report")
     target = new_map(tiles)
@@ -537,6 +543,7 @@ def layered_map(
             regions=region_members if level == "region" else None,
             geometry=(geometry or {}).get(level),
             show=i == 0,
+            overlay=False,
             m=target,
         )
     if places is not None:

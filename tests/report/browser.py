@@ -226,6 +226,54 @@ class OpenedPage:
         return path
 
 
+_LAYOUT = """() => {
+    const box = (e) => { const r = e.getBoundingClientRect();
+        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    const visible = (e) => e.getBoundingClientRect().height > 0;
+    const map = document.querySelector(".leaflet-container");
+    const control = document.querySelector(".leaflet-control-layers");
+    return {
+        viewport: {left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight},
+        map: box(map),
+        control: control ? box(control) : null,
+        legends: [...document.querySelectorAll(".geoflex-legend")].filter(visible).map(box),
+        sections: [...document.querySelectorAll(".geoflex-legend-section")].map(
+            (e) => e.innerText),
+    };
+}"""
+
+
+def map_layout(frame: Any) -> dict[str, Any]:
+    """Where a frame's Leaflet map, layer control and legends are (client rectangles)."""
+    return dict(frame.evaluate(_LAYOUT))
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two client rectangles share any area."""
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
+
+
+def assert_one_clear_legend(frame: Any) -> dict[str, Any]:
+    """The map has one legend, inside the frame (nothing cut off) and over none of the map
+    (so over no data, no layer control and no other legend)."""
+    layout = map_layout(frame)
+    (legend,) = layout["legends"]
+    assert not overlaps(legend, layout["map"]), layout
+    if layout["control"] is not None:
+        assert not overlaps(legend, layout["control"]), layout
+    view = layout["viewport"]
+    assert view["left"] <= legend["left"], layout
+    assert legend["right"] <= view["right"] + 0.5, layout
+    assert view["top"] <= legend["top"], layout
+    assert legend["bottom"] <= view["bottom"] + 0.5, layout
+    return layout
+
+
 class Browser:
     """One headless Chromium with a fresh profile; :meth:`open` loads one report."""
 

@@ -12,7 +12,7 @@ import pytest
 
 from geoflex.reference import load_geojson, load_table
 from geoflex.report import maps
-from tests.report.browser import ORIGIN
+from tests.report.browser import ORIGIN, assert_one_clear_legend
 
 pytestmark = pytest.mark.browser
 
@@ -150,8 +150,7 @@ def test_layered_world_map_draws_and_switches_layers(world_page: Path, open_repo
         shown_first = frame.locator("path.leaflet-interactive").count()
         assert shown_first >= 5 + 3  # the regions layer and the bubbles
         page.screenshot("maps_world_regions")
-        # switch the countries on and the regions off: countries draw, their legend shows
-        frame.get_by_label("Regions").uncheck()
+        # switch to the countries (one coloured layer at a time): their legend replaces
         frame.get_by_label("Countries").check()
         frame.locator(".geoflex-legend-title", has_text="Countries").wait_for()
         assert frame.locator(".geoflex-legend-title", has_text="Regions").count() == 0
@@ -161,7 +160,6 @@ def test_layered_world_map_draws_and_switches_layers(world_page: Path, open_repo
         assert text.startswith("Brazil")
         assert "Data: none" in text
         page.screenshot("maps_world_countries")
-        frame.get_by_label("Countries").uncheck()
         frame.get_by_label("US states").check()
         page.page.evaluate(
             """() => { const map = window[Object.keys(window).find(
@@ -172,7 +170,6 @@ def test_layered_world_map_draws_and_switches_layers(world_page: Path, open_repo
         page.hover_latlng(frame, 39.0, -98.0)
         assert frame.locator(".leaflet-tooltip").last.inner_text().startswith("Kansas")
         page.screenshot("maps_us_states")
-        frame.get_by_label("US states").uncheck()
         frame.get_by_label("Area codes").check()
         page.page.evaluate(
             """() => { const map = window[Object.keys(window).find(
@@ -189,6 +186,43 @@ def test_layered_world_map_draws_and_switches_layers(world_page: Path, open_repo
         assert _injected(frame) == 0
         assert page.problems() == []
         assert page.served[0] == f"{ORIGIN}/world.html"
+
+
+@pytest.mark.parametrize(
+    ("layer", "title"),
+    [
+        ("Regions", "Regions: Conversations (count)"),
+        ("Countries", "Countries: Conversations (count)"),
+        ("US states", "US states: Conversations (count)"),
+        ("Area codes", "Area codes: Conversations (count)"),
+    ],
+)
+def test_one_legend_below_the_map_for_every_layer(  # type: ignore[no-untyped-def]
+    world_page: Path, open_report, layer: str, title: str
+) -> None:
+    with open_report(world_page) as page:
+        frame = page.wait_for_map()
+        frame.get_by_label(layer).check()
+        frame.locator(".geoflex-legend-title", has_text=title).wait_for()
+        page.page.wait_for_timeout(100)
+        layout = assert_one_clear_legend(frame)
+        # one colour scale (the layer shown) and the bubbles' key, each with its unit
+        assert len(layout["sections"]) == 2, layout["sections"]
+        assert layout["sections"][0].startswith(title)
+        assert "bubble area ∝ conversations (count), largest 40" in layout["sections"][1]
+        # the layer control is clickable: its checkbox is the topmost element at its centre
+        places = frame.get_by_label("Places")
+        assert places.evaluate(
+            """(e) => { const r = e.getBoundingClientRect();
+                return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)
+                    === e; }"""
+        )
+        places.uncheck()  # the bubbles' section leaves the legend with them
+        page.page.wait_for_timeout(100)
+        layout = assert_one_clear_legend(frame)
+        assert len(layout["sections"]) == 1
+        page.screenshot(f"maps_legend_{layer.replace(' ', '_').lower()}")
+        assert page.problems() == []
 
 
 def test_agents_vs_customers_draws_both_layers(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]

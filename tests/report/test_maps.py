@@ -339,3 +339,23 @@ def test_empty_inputs_make_maps_that_say_so() -> None:
     m = maps.agents_vs_customers(no_points, no_points.rename({"city": "location"}), basemap="none")
     assert "No agent locations with coordinates" in legend_texts(m)[0]
     m.get_root().render()
+
+
+def test_one_legend_section_per_layer_with_units() -> None:
+    m = maps.layered_map(
+        countries=pl.DataFrame({"country": ["FR"], "conversations": [3]}),
+        regions=pl.DataFrame({"region": ["Europe"], "conversations": [3]}),
+        places=pl.DataFrame(
+            {"city": ["Lyon"], "latitude": [45.76], "longitude": [4.84], "conversations": [3]}
+        ),
+        region_members={"FR": "Europe", "DE": "Europe"},
+        geometry={"country": COUNTRIES, "region": COUNTRIES},
+    )
+    legends = legend_texts(m)
+    assert len(legends) == 3  # sections of one legend panel, shown with their layers
+    assert "Regions: Conversations (count)" in legends[0]
+    assert "Countries: Conversations (count)" in legends[1]
+    assert "bubble area ∝ conversations (count), largest 3" in legends[2]
+    # the choropleths are base layers (one colour scale at a time), the bubbles an overlay
+    overlays = {layer.layer_name: layer.overlay for layer in geojson_layers(m)}
+    assert overlays == {"Regions": False, "Countries": False, "Places": True}

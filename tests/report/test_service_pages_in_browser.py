@@ -13,6 +13,7 @@ import pytest
 
 from geoflex.ingest import read_events
 from geoflex.report import ReportConfig, build_all
+from tests.report.browser import assert_one_clear_legend
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +65,12 @@ def test_page_is_clean_links_glossary_and_exports_every_row(reports, open_report
             assert data.height == int(re.sub(r"\D", "", link.text_content())), (name, i)
             assert data.height > 0
         page.screenshot(f"service_{name.removesuffix('.html')}")
+        maps = page.page.locator("iframe")
+        for i in range(maps.count()):  # every map: one legend, clear of the map and controls
+            maps.nth(i).scroll_into_view_if_needed()
+            frame = maps.nth(i).element_handle().content_frame()
+            frame.locator(".geoflex-legend-section").first.wait_for()
+            assert_one_clear_legend(frame)
         # No internal name (a column, a status code) in words a person reads: snake_case
         # words other than a Flex attribute path's or a timezone's (after "." or "/").
         visible = page.page.locator("main").inner_text()
