@@ -97,9 +97,9 @@ def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, 
     )
     per_place = (
         found.group_by("place")
-        .agg(pl.len().alias("spikes"), pl.col("peak_score").max().alias("highest_score"))
+        .agg(pl.len().alias("episodes"), pl.col("peak_score").max().alias("highest_score"))
         .join(where, on="place", how="left")
-        .sort("spikes", "highest_score", descending=True)
+        .sort("episodes", "highest_score", descending=True)
     )
     table = found.select(
         "interval_start",
@@ -288,7 +288,7 @@ def _write_pages(
     step("Writing the spikes report")
     timeline, spike_table, per_place = _spikes(conv, located.time)
     spike_map = (
-        maps.points(per_place, label="place", size="spikes", unit="count", name="Spikes")
+        maps.points(per_place, label="place", size="episodes", name="Spike episodes")
         if per_place.filter(pl.col("latitude").is_not_null()).height
         else None
     )

@@ -207,33 +207,63 @@ def _points_pane(target: Any) -> None:
 
 
 def draw_basemap(target: Any, basemap: Basemap) -> None:
-    """Light, non-interactive outlines so bubbles have context without web tiles."""
+    """Light, non-interactive outlines so bubbles have context without web tiles.
+
+    ``"countries"`` draws the countries with the US states' lines inside them (much of a
+    Flex contact centre's demand is in the US, and a state-level view of it would otherwise
+    be one blank country); ``"us_states"`` the US states alone.
+    """
     if basemap == "none":
         return
-    source = "countries" if basemap == "countries" else "us_states"
-    features = [
-        {"type": "Feature", "id": str(i), "properties": {}, "geometry": shape}
-        for i, shape in enumerate(
-            s for s in (compact(f.get("geometry")) for f in features_of(load_shapes(source))) if s
-        )
-    ]
-    style = {"fillColor": "#f7f7f4", "color": "#b5b5b5", "weight": 0.5, "fillOpacity": 1}
-    geojson_layer(
-        features,
-        name="Outlines",
-        control=False,
-        interactive=False,
-        style_function=lambda feature: style,
-        attribution=ATTRIBUTION[source],
-    ).add_to(target)
+    sources = ("countries", "us_states") if basemap == "countries" else ("us_states",)
+    for source in sources:
+        features = [
+            {"type": "Feature", "id": str(i), "properties": {}, "geometry": shape}
+            for i, shape in enumerate(
+                s
+                for s in (compact(f.get("geometry")) for f in features_of(load_shapes(source)))
+                if s
+            )
+        ]
+        inner = source == "us_states" and basemap == "countries"
+        style = {
+            "fillColor": "#f7f7f4",
+            "color": "#cfcfcf" if inner else "#b5b5b5",
+            "weight": 0.4 if inner else 0.5,
+            "fillOpacity": 0 if inner else 1,
+        }
+        geojson_layer(
+            features,
+            name="Outlines",
+            control=False,
+            interactive=False,
+            style_function=lambda feature, style=style: style,
+            attribution=ATTRIBUTION[source],
+        ).add_to(target)
+
+
+#: The smallest view fit_points gives, in degrees of latitude and longitude: one place
+#: (a single spike, one city) is shown with its surroundings, not alone at street level.
+MIN_VIEW_DEGREES = (14.0, 24.0)
 
 
 def fit_points(target: Any, table: pl.DataFrame) -> None:
-    if table.height:
-        south, north = float(table["_lat"].min()), float(table["_lat"].max())  # type: ignore[arg-type]
-        west, east = float(table["_lon"].min()), float(table["_lon"].max())  # type: ignore[arg-type]
-        pad = 0.5
-        target.fit_bounds([[south - pad, west - pad], [north + pad, east + pad]], max_zoom=8)
+    """Fit the map to every point (half a degree around them), at least `MIN_VIEW_DEGREES`."""
+    if not table.height:
+        return
+    pad = 0.5
+    south = float(table["_lat"].min()) - pad  # type: ignore[arg-type]
+    north = float(table["_lat"].max()) + pad  # type: ignore[arg-type]
+    west = float(table["_lon"].min()) - pad  # type: ignore[arg-type]
+    east = float(table["_lon"].max()) + pad  # type: ignore[arg-type]
+    min_lat, min_lon = MIN_VIEW_DEGREES
+    if north - south < min_lat:
+        middle = (north + south) / 2
+        south, north = max(middle - min_lat / 2, -85.0), min(middle + min_lat / 2, 85.0)
+    if east - west < min_lon:
+        middle = (east + west) / 2
+        west, east = middle - min_lon / 2, middle + min_lon / 2
+    target.fit_bounds([[south, west], [north, east]], max_zoom=8)
 
 
 def truncate_points(

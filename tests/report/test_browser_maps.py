@@ -225,6 +225,52 @@ def test_one_legend_below_the_map_for_every_layer(  # type: ignore[no-untyped-de
         assert page.problems() == []
 
 
+@pytest.mark.parametrize(
+    "places",
+    [
+        {"place": ["Texas, US"], "latitude": [31.0], "longitude": [-99.0], "episodes": [1]},
+        {
+            "place": ["Texas, US", "Bavaria, DE", "New South Wales, AU"],
+            "latitude": [31.0, 48.8, -32.0],
+            "longitude": [-99.0, 11.5, 147.0],
+            "episodes": [3, 1, 2],
+        },
+    ],
+)
+def test_spike_map_shows_every_episode_in_context(tmp_path: Path, open_report, places) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "spikes.html"
+    maps.points(pl.DataFrame(places), label="place", size="episodes", name="Spike episodes").save(
+        str(path)
+    )
+    with open_report(path) as page:
+        frame = page.wait_for_map()
+        view = frame.evaluate(
+            """() => { const map = window[Object.keys(window).find(
+                (k) => k.startsWith("map_") && window[k] instanceof L.Map)];
+                const b = map.getBounds();
+                return {zoom: map.getZoom(), height: b.getNorth() - b.getSouth(),
+                        shown: [...document.querySelectorAll("path.leaflet-interactive")].length};
+            }"""
+        )
+        inside = [
+            frame.evaluate(
+                """([lat, lon]) => { const map = window[Object.keys(window).find(
+                    (k) => k.startsWith("map_") && window[k] instanceof L.Map)];
+                    return map.getBounds().contains([lat, lon]); }""",
+                [lat, lon],
+            )
+            for lat, lon in zip(places["latitude"], places["longitude"], strict=True)
+        ]
+        assert all(inside)  # the map fits every episode
+        assert view["height"] >= 14  # one bubble is shown with its surroundings
+        assert view["zoom"] <= 6
+        assert view["shown"] == len(places["place"])
+        assert_one_clear_legend(frame)
+        assert "bubble area ∝ episodes" in frame.locator(".geoflex-legend").inner_text()
+        page.screenshot(f"maps_spikes_{len(places['place'])}")
+        assert page.problems() == []
+
+
 def test_agents_vs_customers_draws_both_layers(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
     customers = pl.DataFrame(
         {

@@ -341,6 +341,35 @@ def test_empty_inputs_make_maps_that_say_so() -> None:
     m.get_root().render()
 
 
+def _fitted(m: folium.Map) -> list[list[float]]:
+    (fit,) = [c for c in m._children.values() if type(c).__name__ == "FitBounds"]
+    return fit.bounds
+
+
+def test_points_fit_every_place_and_never_zoom_to_one_bubble() -> None:
+    one = pl.DataFrame(
+        {"place": ["Texas, US"], "latitude": [31.0], "longitude": [-99.0], "episodes": [1]}
+    )
+    (south, west), (north, east) = _fitted(maps.points(one, label="place", size="episodes"))
+    assert north - south >= 14  # its surroundings, not 50 km of it
+    assert east - west >= 24
+    assert south < 31.0 < north
+    assert west < -99.0 < east
+    spread = pl.DataFrame(
+        {
+            "place": ["Texas, US", "Bavaria, DE", "New South Wales, AU"],
+            "latitude": [31.0, 48.8, -32.0],
+            "longitude": [-99.0, 11.5, 147.0],
+            "episodes": [3, 1, 2],
+        }
+    )
+    (south, west), (north, east) = _fitted(maps.points(spread, label="place", size="episodes"))
+    assert south <= -32.0
+    assert west <= -99.0
+    assert north >= 48.8
+    assert east >= 147.0
+
+
 def test_one_legend_section_per_layer_with_units() -> None:
     m = maps.layered_map(
         countries=pl.DataFrame({"country": ["FR"], "conversations": [3]}),
