@@ -33,7 +33,13 @@ from geoflex.report._charts import (
     timezone_heatmap,
 )
 from geoflex.report._map_render import render_map
-from geoflex.report.tables import accuracy_table, level_table, status_table, truncation_table
+from geoflex.report.tables import (
+    accuracy_table,
+    level_table,
+    problem_table,
+    status_table,
+    truncation_table,
+)
 
 __all__ = [
     "REPORT_FILES",
@@ -222,13 +228,7 @@ def overview_report(
         quality.append(accuracy_table(accuracy))
     if _maybe(problems):
         assert problems is not None
-        quality.append(
-            Table(
-                problems,
-                caption="Input problems (lines or events not used)",
-                show_phone_numbers=keep,
-            )
-        )
+        quality.append(problem_table(problems, show_phone_numbers=keep))
     else:
         quality.append(Paragraphs(["Every input line was used: no problems reported."]))
     if _maybe(truncations):

@@ -89,3 +89,24 @@ def test_accuracy_headers_in_words() -> None:
     assert SNAKE.findall(text) == []
     assert "Distance, 90th percentile (km)" in text
     assert "75.0%" in text
+
+
+def test_every_problem_kind_is_named_in_words() -> None:
+    from geoflex.ingest import PROBLEM_KINDS
+    from geoflex.report.tables import problem_table
+    from geoflex.report.tables._quality import PROBLEM_LABELS
+
+    assert set(PROBLEM_LABELS) == set(PROBLEM_KINDS)
+    frame = pl.DataFrame(
+        {
+            "file": ["events.ndjson"] * len(PROBLEM_KINDS),
+            "line": list(range(1, len(PROBLEM_KINDS) + 1)),
+            "kind": list(PROBLEM_KINDS),
+            "reason": ["why"] * len(PROBLEM_KINDS),
+            "count": [1] * len(PROBLEM_KINDS),
+        }
+    )
+    text = _visible(problem_table(frame).render(block_id="t"))
+    assert SNAKE.findall(text) == []
+    assert "Not JSON" in text
+    assert "Problems" in text

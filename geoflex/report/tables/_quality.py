@@ -17,10 +17,12 @@ from geoflex.resolve._schema import LEVEL_MEANINGS, STATUS_MEANINGS, GeoLevel, G
 
 __all__ = [
     "LEVEL_LABELS",
+    "PROBLEM_LABELS",
     "STATUS_LABELS",
     "accuracy_table",
     "attribute_label",
     "level_table",
+    "problem_table",
     "status_table",
     "truncation_table",
 ]
@@ -45,6 +47,20 @@ LEVEL_LABELS: dict[GeoLevel, str] = {
     "city": "City",
     "zip": "ZIP code",
     "coordinates": "Coordinates",
+}
+#: Each input problem ``kind`` (`geoflex.ingest.PROBLEM_KINDS`) as a page names it.
+PROBLEM_LABELS: dict[str, str] = {
+    "not_json": "Not JSON",
+    "too_long": "Line too long",
+    "too_deep": "Nested too deep",
+    "too_large": "Too large to read",
+    "damaged_file": "Damaged file",
+    "bad_csv": "Bad CSV record",
+    "not_an_event": "Not a TaskRouter event",
+    "bad_timestamp": "Bad time",
+    "no_sid": "No task or worker sid",
+    "bad_attributes": "Unreadable attributes",
+    "bad_measure": "Unusable measure",
 }
 _NOT_LOCATED = "Not located"
 _NOT_LOCATED_MEANING = "no place is known (the status table says why)"
@@ -145,6 +161,33 @@ def level_table(geo_level: pl.DataFrame) -> Table:
         formats={"share": "percent"},
         labels={"label": "Located to", "meaning": "What it means", "share": "Share (%)"},
         note="Share: of all conversations.",
+    )
+
+
+def problem_table(problems: pl.DataFrame, *, show_phone_numbers: bool = False) -> Table:
+    """Input lines or values not used (``FlexData.problems``), each kind named in words.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> table = problem_table(pl.DataFrame({"file": ["a.ndjson"], "line": [3],
+    ...     "kind": ["not_json"], "reason": ["not a usable JSON object"], "count": [1]}))
+    >>> table.frame["kind"].to_list()
+    ['Not JSON']
+    """
+    frame = problems
+    if "kind" in frame.columns:
+        kinds = frame["kind"].cast(pl.String).to_list()
+        frame = frame.with_columns(
+            pl.Series("kind", [PROBLEM_LABELS.get(k, k) if k else k for k in kinds], pl.String)
+        )
+    return Table(
+        frame,
+        caption="Input problems (lines or values not used)",
+        labels={"kind": "Problem", "reason": "Details", "count": "Problems"},
+        note="One row per problem; past the cap on listed problems a row stands for the "
+        "number of problems of its kind in its file (Problems column).",
+        show_phone_numbers=show_phone_numbers,
     )
 
 
