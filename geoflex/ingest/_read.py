@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import io
+import itertools
 import json
 import os
 from collections import deque
@@ -46,6 +47,9 @@ EventSource = Union[
 # its rows), so a core whose thread is waiting for the GIL (numpy, bookkeeping) has another
 # batch to parse: on 2 cores, 3 threads read the 1M benchmark corpus ~7% faster than 2.
 _THREADS = max(2, min(4, (os.cpu_count() or 1) + 1))
+# Lines parsed at a time (see _parse_batch): 64k lines of usual events are ~60 MB of JSON,
+# more than a batch, so only batches of short lines are cut.
+_PIECE_LINES = 1 << 16
 _EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv", ".gz", ".txt", ".log")
 
 
@@ -234,7 +238,50 @@ def _add_parsed(
 def _parse_batch(
     batch: Buffer, name: str, worker_attributes: pl.Categories, limits: Limits
 ) -> tuple[ParsedLines, EventParts]:
-    """One batch -> its parse (lines numbered from 1) and its events, split in parts."""
+    """One batch -> its parse (lines numbered from 1) and its events, split in parts.
+
+    A batch of many short lines is parsed ``_PIECE_LINES`` lines at a time: a parsed line
+    holds a row of every field geoflex reads (about 2 kB even when the line is ``{}``), so
+    32 MB of 8-byte lines parsed at once would take gigabytes.
+    """
+    pieces = _pieces(batch)
+    if len(pieces) == 1:
+        return _parse_piece(batch, name, worker_attributes, limits)
+    whole = ParsedLines(pl.DataFrame(), problems=ProblemLog(limits.max_problems))
+    parts = []
+    for piece, first_line in pieces:
+        parsed, events = _parse_piece(piece, name, worker_attributes, limits)
+        whole.problems.merge(parsed.problems, None, first_line)
+        whole.blank_lines += parsed.blank_lines
+        whole.lines += parsed.lines
+        events.index = events.index.with_columns(pl.col("line") + (first_line - 1))
+        parts.append(events)
+    return whole, concat_parts(parts)
+
+
+def _pieces(batch: Buffer) -> list[tuple[Buffer, int]]:
+    """``batch`` cut after every ``_PIECE_LINES``-th line, each piece with the number of its
+    first line; one piece (the batch itself) when it has no more lines than that."""
+    import numpy as np
+
+    view = np.frombuffer(batch, dtype=np.uint8)
+    if np.count_nonzero(view == 10) <= _PIECE_LINES:
+        return [(batch, 1)]
+    ends = np.flatnonzero(view == 10)[_PIECE_LINES - 1 :: _PIECE_LINES] + 1
+    bounds = [0, *ends.tolist()]
+    if bounds[-1] < len(batch):
+        bounds.append(len(batch))
+    whole = memoryview(batch)
+    return [
+        (whole[lo:hi], 1 + k * _PIECE_LINES)
+        for k, (lo, hi) in enumerate(itertools.pairwise(bounds))
+    ]
+
+
+def _parse_piece(
+    batch: Buffer, name: str, worker_attributes: pl.Categories, limits: Limits
+) -> tuple[ParsedLines, EventParts]:
+    """Lines -> their parse (numbered from 1) and their events, split in parts."""
     parsed = parse_ndjson(
         batch,
         batch_schema(batch),
@@ -243,9 +290,16 @@ def _parse_batch(
         max_line_bytes=limits.max_line_bytes,
         max_problems=limits.max_problems,
     )
-    events = split_events(canonical_events(parsed.frame, name), worker_attributes)
+    canonical = canonical_events(parsed.frame, name)
     parsed.frame = pl.DataFrame()
-    return parsed, events
+    # Unusable events are problems at once: held until the end, a flood of JSON objects
+    # that are no events (2 GiB of {"a":1}) would take memory in proportion to it.
+    kind = canonical.select(_problem_kind()).to_series()
+    if kind.null_count() < len(kind):
+        bad = _unusable(canonical, kind).with_columns(file=pl.lit(None, pl.String))
+        parsed.problems.add_frame(bad)
+        canonical = canonical.filter(kind.is_null())
+    return parsed, split_events(canonical, worker_attributes)
 
 
 def _read_ndjson_stream(
@@ -408,6 +462,26 @@ def _problem_kind() -> pl.Expr:
     )
 
 
+def _unusable(events: pl.DataFrame, kind: pl.Series) -> pl.DataFrame:
+    """The events whose ``kind`` (of problem) is not null, as problem rows: ``file``,
+    ``line``, ``kind``, ``reason``."""
+    return (
+        events.select("file", "line", "event_type")
+        .with_columns(kind.alias("kind"))
+        .filter(pl.col("kind").is_not_null())
+        .select(
+            pl.col("file").cast(pl.String),
+            "line",
+            "kind",
+            pl.concat_str(
+                pl.col("event_type").fill_null("?"),
+                pl.lit(": "),
+                pl.col("kind").replace_strict(_EVENT_REASONS),
+            ).alias("reason"),
+        )
+    )
+
+
 def _first_distinct(values: pl.Series) -> pl.Series:
     """``values.is_first_distinct()``, faster for millions of mostly distinct strings.
 
@@ -441,20 +515,7 @@ def _screen(index: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame, dict[str, int
         is_used.fill_null(False).alias("used"),
     )
     valid = flags["kind"].is_null()
-    bad = (
-        index.filter(~valid)
-        .with_columns(kind=flags["kind"].filter(~valid))
-        .select(
-            pl.col("file").cast(pl.String),
-            "line",
-            "kind",
-            pl.concat_str(
-                pl.col("event_type").fill_null("?"),
-                pl.lit(": "),
-                pl.col("kind").replace_strict(_EVENT_REASONS),
-            ).alias("reason"),
-        )
-    )
+    bad = _unusable(index, flags["kind"])
     duplicate = valid & flags["duplicate"]
     # Worker events (worker.*) are kept only for their attribute snapshots (agents).
     snapshot = index["has_worker_attributes"]
