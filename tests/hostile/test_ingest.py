@@ -562,3 +562,21 @@ def test_max_problems_holds_for_csv_and_unusable_events(tmp_path) -> None:
     _accounted(data)
     assert data.problems.height == 8
     assert data.problems.filter(pl.col("count") > 1).rows()[0][2:5:2] == ("no_sid", 293)
+
+
+def test_a_flood_of_short_objects_is_parsed_piece_by_piece(tmp_path, expected) -> None:
+    # 1,000 objects that are no events ({"a":1}, 8 bytes) before each good line: more lines
+    # than one piece of a batch (65,536), so line numbers cross pieces; each object is one
+    # problem at its own line, and the good rows are kept exactly.
+    lines: list[bytes] = []
+    for k, good in enumerate(GOOD):
+        lines += [b'{"a":%d}' % k] * 1_000 + [good]
+    path = _write(tmp_path / "flood.ndjson", lines)
+    data = geoflex.read_events(path, max_problems=200_000)
+    _accounted(data)
+    _good_kept(data, expected)
+    assert data.problems.height == 1_000 * len(GOOD) > 65_536
+    assert set(data.problems["kind"].cast(pl.String)) == {"not_an_event"}
+    good_lines = set(range(1_001, 1_001 * len(GOOD) + 1, 1_001))
+    assert set(data.segments["source_line"]) <= good_lines
+    assert not set(data.problems["line"]) & good_lines
