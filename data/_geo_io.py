@@ -77,10 +77,14 @@ def geojson_geometry(geom: Any, *, tolerance: float, decimals: int = 3) -> dict[
 
 
 def write_geojson(path: Path, features: list[dict[str, Any]]) -> int:
-    """Write a FeatureCollection compactly with sorted keys; return the feature count."""
+    """Write a FeatureCollection compactly with sorted keys, gzip-compressed (``.geojson.gz``;
+    no name or time in the header, so the bytes are reproducible); return the feature count."""
+    import gzip
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fc = {"type": "FeatureCollection", "features": features}
-    path.write_text(json.dumps(fc, separators=(",", ":"), sort_keys=True, ensure_ascii=False))
+    text = json.dumps(fc, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     return len(features)
 
 

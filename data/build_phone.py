@@ -19,6 +19,7 @@ Run through ``python data/build.py`` (after build_geo, whose tables it uses). Ou
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +226,94 @@ def _area_code_fallbacks(english: dict[str, str], load_table: Any) -> dict[str, 
     return out
 
 
+def region_spans(rows: list[tuple[int, int, str, str, bool]]) -> list[tuple[int, int, str]]:
+    """Which region valid numbers belong to, over padded prefixes (all lengths folded).
+
+    Several regions share a calling code without leading digits to tell them apart (+61:
+    AU, CC, CX; +44: GB, GG, JE; +590: GP, BL, MF): only their number patterns, compiled
+    into ``rows``, say that +61 8 9162 is the Cocos Islands'. Lengths of one region overlap
+    and are merged; where two regions' numbers share a prefix (in NANP only, whose places
+    are keyed by area code instead) the first keeps it.
+    """
+    spans: list[tuple[int, int, str]] = []
+    folded = sorted((lo % BLOCK, hi % BLOCK, region) for lo, hi, region, _, valid in rows if valid)
+    for lo, hi, region in folded:
+        if spans and lo <= spans[-1][1] + 1:
+            last_lo, last_hi, last_region = spans[-1]
+            if last_region == region:
+                spans[-1] = (last_lo, max(last_hi, hi), region)
+                continue
+            lo = last_hi + 1
+            if lo > hi:
+                continue
+        spans.append((lo, hi, region))
+    return spans
+
+
+def geocode_regions(
+    geocode: list[tuple[int, int, str]],
+    spans: list[tuple[int, int, str]],
+    cc_to_regions: dict[int, list[str]],
+) -> list[tuple[int, int, str, str | None]]:
+    """Each geocoder interval with the region of its numbers, split where that changes.
+
+    A description is a place of the number's own region (Jersey's +44 1534 is JE, not GB):
+    the place row, its gazetteer match and its zone depend on it. Outside every region's
+    valid numbers a piece takes its calling code's main region (no valid number reads it).
+    """
+    starts = [lo for lo, _, _ in spans]
+    out: list[tuple[int, int, str, str | None]] = []
+
+    def add(lo: int, hi: int, desc: str, region: str | None) -> None:
+        if out and out[-1][1] + 1 == lo and out[-1][2:] == (desc, region):
+            out[-1] = (out[-1][0], hi, desc, region)
+        else:
+            out.append((lo, hi, desc, region))
+
+    for lo, hi, desc in geocode:
+        main = _main_region(str(lo), cc_to_regions)
+        cursor = lo
+        i = max(bisect_right(starts, lo) - 1, 0)
+        while cursor <= hi:
+            while i < len(spans) and spans[i][1] < cursor:
+                i += 1
+            if i == len(spans) or spans[i][0] > hi:
+                add(cursor, hi, desc, main)
+                break
+            span_lo, span_hi, region = spans[i]
+            if span_lo > cursor:
+                add(cursor, span_lo - 1, desc, main)
+                cursor = span_lo
+            end = min(span_hi, hi)
+            add(cursor, end, desc, region)
+            cursor = end + 1
+    return out
+
+
+def _main_region(digits: str, cc_to_regions: dict[int, list[str]]) -> str | None:
+    """The calling code's main region (its first), None for non-geographic codes."""
+    for n in (1, 2, 3):
+        regions = cc_to_regions.get(int(digits[:n]))
+        if regions:
+            return regions[0] if regions[0] != "001" else None
+    return None
+
+
+def _outlines(load_geojson: Any) -> dict[str, list[tuple[str | None, Any]]]:
+    """Per country its shipped outlines: (state code or None, shapely geometry), from the
+    country map and every subdivision map (US states, admin-1)."""
+    from shapely.geometry import shape
+
+    out: dict[str, list[tuple[str | None, Any]]] = {}
+    for name in ("countries", "us_states", "admin1"):
+        for feature in load_geojson(name)["features"]:
+            props = feature["properties"]
+            state = props.get("state_code")
+            country = props.get("country") or state.split("-")[0]
+            out.setdefault(country, []).append((state, shape(feature["geometry"])))
+    return out
+
+
 def _country_zones(cc: str, data: dict[str, Any]) -> tuple[str, ...]:
     """The zones libphonenumber gives a number that is not geographic: by its calling code."""
     for n in range(len(cc), 0, -1):
@@ -303,7 +392,7 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     from phonenumbers.geodata import GEOCODE_DATA
     from phonenumbers.tzdata import TIMEZONE_DATA
 
-    from geoflex.reference import load_table, place_key, timezone_at
+    from geoflex.reference import load_geojson, load_table, place_key, timezone_at
 
     out = out_dir / "phone"
     out.mkdir(parents=True, exist_ok=True)
@@ -337,7 +426,7 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
 
     english = {p: d["en"] for p, d in GEOCODE_DATA.items() if d.get("en")}
     english.update(_area_code_fallbacks(english, load_table))
-    geocode = prefix_table(english)
+    geocode = geocode_regions(prefix_table(english), region_spans(rows), cc_to_regions)
     leading = {
         r: md.leading_digits
         for r in pu.SUPPORTED_REGIONS
@@ -352,6 +441,7 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
         },
         place_key=place_key,
         timezone_at=timezone_at,
+        outlines=_outlines(load_geojson),
     )
     places.write_parquet(out / "places.parquet", compression="zstd", statistics=False)
     # One segment table for both prefix maps: a number needs one search for place and zones.
@@ -360,7 +450,7 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     zone_lists = sorted({"|".join(v) for v in zone_data.values()})
     zone_id = {z: i for i, z in enumerate(zone_lists)}
     merged = _merge_segments(
-        _segments([(lo, hi, pid) for (lo, hi, _), pid in zip(geocode, place_ids, strict=True)]),
+        _segments([(lo, hi, pid) for (lo, hi, *_), pid in zip(geocode, place_ids, strict=True)]),
         _segments([(lo, hi, zone_id["|".join(v)]) for lo, hi, v in prefix_table(zone_data)]),
     )
     pl.DataFrame(

@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 TableName = Literal["countries", "subdivisions", "zips", "places", "area_codes"]
-GeoJsonName = Literal["countries", "us_states", "area_codes"]
+GeoJsonName = Literal["countries", "us_states", "area_codes", "admin1"]
 
 _DATA_PACKAGE = "geoflex._data"
 
@@ -77,7 +77,10 @@ def load_table(name: TableName) -> pl.DataFrame:
 
 @functools.cache
 def _geojson_bytes(name: str) -> bytes:
-    return _read_bytes("geo", f"{name}.geojson")
+    import gzip
+
+    # Shipped gzip-compressed: GeoJSON text is mostly digits and compresses about 4:1.
+    return gzip.decompress(_read_bytes("geo", f"{name}.geojson.gz"))
 
 
 def load_geojson(name: GeoJsonName) -> dict[str, Any]:
@@ -87,8 +90,9 @@ def load_geojson(name: GeoJsonName) -> dict[str, Any]:
     ----------
     name
         ``"countries"`` (property ``country``, ``country_name``), ``"us_states"``
-        (``state_code``, ``state``) or ``"area_codes"`` (``npa``, ``codes``, ``overlay_group``,
-        ``state_code``, ``country``; one feature per overlay group).
+        (``state_code``, ``state``), ``"area_codes"`` (``npa``, ``codes``, ``overlay_group``,
+        ``state_code``, ``country``; one feature per overlay group) or ``"admin1"`` (every
+        country's first-level subdivisions: ``country``, ``state_code``, ``state``).
 
     Returns
     -------

@@ -198,6 +198,7 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
             "place_zone": places.get_column("place_zone").gather(place_id),
             "country_zone": countries.get_column("country_zone").gather(country_idx),
             "country": frame.get_column("country"),
+            "nanp": frame.get_column("cc") == 1,
         }
     )
     zone = _choose_zones(work, meta.country_zones)
@@ -283,6 +284,7 @@ def _places_with_states() -> pl.DataFrame:
 def _choose_zones(frame: pl.DataFrame, country_zones: dict[str, frozenset[str]]) -> pl.Series:
     """One IANA zone per valid number, always one of the number's own country.
 
+    Outside North America, the zone of the number's place when it has one. Else
     libphonenumber's zone list for the number's prefix (for numbers that are not geographic:
     for its calling code), current names (data/_zones.py), kept to the country's own zones:
     its list names a neighbour's zone for a few countries (Libya and Estonia →
@@ -293,6 +295,14 @@ def _choose_zones(frame: pl.DataFrame, country_zones: dict[str, frozenset[str]])
     """
     ids = frame.get_column("zones_id")
     zone = _single_zones().gather(ids.cast(pl.UInt32)).rename("zone")
+    # Outside North America libphonenumber's zone is mostly the calling code's (all of
+    # Australia Australia/Sydney): the place's own zone is better. In NANP its exchange-level
+    # zones are kept (the contract's agreement with libphonenumber).
+    zone = frame.select(
+        pl.when(~pl.col("nanp") & pl.col("place_zone").is_not_null())
+        .then(pl.col("place_zone"))
+        .otherwise(zone)
+    ).to_series()
     # A single zone that is the place's or the country's principal one is the country's own.
     settled = frame.select(
         zone.eq_missing(pl.col("place_zone")) | zone.eq_missing(pl.col("country_zone"))

@@ -128,12 +128,13 @@ def lookup(phone: str | None, *, default_country: str | None = "US") -> GeoRecor
         place_id, zones_id = t["prefixes"].find(_tables.padded_key(key_digits)) or (None, None)
         place = t["places"][place_id] if place_id is not None else None
         zones = t["zone_lists"][zones_id] if zones_id is not None else []
-    zone = _one_zone(
-        list(zones),
-        place["place_zone"] if place else None,
-        info.get("timezone"),
-        meta.country_zones.get(country or ""),
-    )
+    place_zone = place["place_zone"] if place else None
+    if place_zone is not None and parsed.calling_code != 1:
+        zone = place_zone  # as resolve does: outside NANP the place's own zone
+    else:
+        zone = _one_zone(
+            list(zones), place_zone, info.get("timezone"), meta.country_zones.get(country or "")
+        )
     found: dict[str, Any] = place or {}
     state_code = found.get("place_state_code")
     if state_code is None and country in US_TERRITORIES:

@@ -81,7 +81,8 @@ def prefixes() -> pl.DataFrame:
 
 @lru_cache(maxsize=1)
 def places() -> pl.DataFrame:
-    """place_id → place_city, place_state_code, place_lat, place_lon, place_level, place_zone."""
+    """place_id → place_country, place_city, place_state_code, place_lat, place_lon,
+    place_level, place_zone."""
     return _read("places")
 
 

@@ -12,8 +12,8 @@ from geoflex.reference import data_versions, manifest
 NOT_BUILT = {"js", "sample", "__pycache__"}
 GEO_FILES = {
     "countries.parquet", "subdivisions.parquet", "zips.parquet", "places.parquet",
-    "area_codes.parquet", "geo/countries.geojson", "geo/us_states.geojson",
-    "geo/area_codes.geojson",
+    "area_codes.parquet", "geo/countries.geojson.gz", "geo/us_states.geojson.gz",
+    "geo/area_codes.geojson.gz", "geo/admin1.geojson.gz",
 }  # fmt: skip
 
 
@@ -65,5 +65,5 @@ def test_geo_data_stays_small() -> None:
     sizes = {f["name"]: f["bytes"] for f in manifest()["files"] if f["name"] in GEO_FILES}
     assert sum(sizes.values()) < 6_500_000, sizes
     for name, size in sizes.items():
-        if name.endswith(".geojson"):
+        if name.endswith(".geojson.gz"):
             assert size < 1_100_000, (name, size)
