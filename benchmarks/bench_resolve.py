@@ -5,11 +5,15 @@
 Scenarios (corpora cached under benchmarks/_corpus/):
 - unique: ``--rows`` distinct numbers in mixed real-world shapes (E.164, national,
   international, tel:, whatsapp:, 011/00, extensions, full-width...).
+- world: ``--rows`` distinct numbers spread evenly over every region and number type (no
+  NANP or geocoder weighting: the regions with rewritten national prefixes, long numbers
+  and many places count as much as the US), in the same shapes.
 - zipf: ``--rows`` rows drawn with Zipf repeats (s=1.1) from 200k distinct numbers.
 The baseline is the loop a user would write: parse + region + geocoder description + time
 zones per number, measured on a sample of the same inputs (its rate is flat in the count).
-Also: peak RSS of resolving the unique corpus (a fresh process), the first call after import
-and the import itself.
+Also: peak RSS of resolving the unique and the world corpus (each in a fresh process, with the
+process's size after reading the corpus as its baseline), the first call after import and the
+import itself.
 """
 
 from __future__ import annotations
@@ -37,6 +41,18 @@ def unique_corpus(rows: int) -> pl.DataFrame:
 
         CORPUS.mkdir(exist_ok=True)
         frame = phone_corpus(int(rows * 1.15), seed=1, nanp_share=0.3, geo_share=0.4)
+        frame = frame.unique("phone", keep="first", maintain_order=True).head(rows)
+        frame.write_parquet(path)
+    return pl.read_parquet(path)
+
+
+def world_corpus(rows: int) -> pl.DataFrame:
+    path = CORPUS / f"phones_world_{rows}.parquet"
+    if not path.exists():
+        from corpus import phone_corpus
+
+        CORPUS.mkdir(exist_ok=True)
+        frame = phone_corpus(int(rows * 1.15), seed=2)
         frame = frame.unique("phone", keep="first", maintain_order=True).head(rows)
         frame.write_parquet(path)
     return pl.read_parquet(path)
@@ -135,12 +151,15 @@ def main() -> None:
         f"python {platform.python_version()}, polars {pl.__version__}"
     )
     unique = unique_corpus(args.rows)
+    world = world_corpus(args.rows)
     zipf = zipf_corpus(args.rows)
     print(
         f"corpora: unique {unique.height} rows ({unique['phone'].n_unique()} distinct), "
+        f"world {world.height} rows ({world['phone'].n_unique()} distinct, "
+        f"{world['region'].n_unique()} regions), "
         f"zipf {zipf.height} rows ({zipf['phone'].n_unique()} distinct)"
     )
-    for name, frame in (("unique", unique), ("zipf", zipf)):
+    for name, frame in (("unique", unique), ("world", world), ("zipf", zipf)):
         sample = frame["phone"].head(args.baseline_sample).to_list()
         base = baseline_rate(sample)
         ours, seconds = geoflex_rate(frame.select("phone"))
@@ -149,12 +168,12 @@ def main() -> None:
             f"{ours:>12,.0f} rows/s ({seconds:.2f} s for {frame.height:,}) | "
             f"ratio {ours / base:7.1f}x"
         )
-    path = CORPUS / f"phones_unique_{args.rows}.parquet"
-    rss = peak_rss_mb(path)
-    print(
-        f"peak RSS resolving {args.rows:,} unique: {rss['peak_mb']:.0f} MB "
-        f"(after reading the corpus: {rss['before_mb']:.0f} MB; {rss['seconds']:.2f} s cold)"
-    )
+    for name in ("unique", "world"):
+        rss = peak_rss_mb(CORPUS / f"phones_{name}_{args.rows}.parquet")
+        print(
+            f"peak RSS resolving {args.rows:,} {name}: {rss['peak_mb']:.0f} MB "
+            f"(after reading the corpus: {rss['before_mb']:.0f} MB; {rss['seconds']:.2f} s cold)"
+        )
     cold = cold_start()
     print(
         f"import geoflex {cold['import_s']:.3f} s | first resolve after import "
