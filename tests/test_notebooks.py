@@ -4,6 +4,7 @@ Each takes under 10 s here, so they are not marked slow."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -14,8 +15,10 @@ from nbclient import NotebookClient
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
-@pytest.mark.parametrize("name", ["quickstart.ipynb", "staffing.ipynb"])
+@pytest.mark.parametrize("name", ["quickstart.ipynb", "staffing.ipynb", "spark.ipynb"])
 def test_notebook_runs(name, tmp_path):
+    if name == "spark.ipynb" and shutil.which("java") is None:
+        pytest.skip("no Java runtime for Spark (apt-get install -y openjdk-17-jre-headless)")
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     start = time.perf_counter()
     NotebookClient(

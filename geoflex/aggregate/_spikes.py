@@ -40,7 +40,14 @@ from geoflex.aggregate._frames import FrameT, as_list, check_columns, like_input
 from geoflex.aggregate._time import Every, interval_duration, local_time, utc_expr
 from geoflex.aggregate._volume import count_aggregations
 
-__all__ = ["SPIKE_COLUMNS", "Season", "baseline_description", "spikes"]
+__all__ = [
+    "SPIKE_COLUMNS",
+    "Season",
+    "baseline_description",
+    "score_spikes",
+    "spike_counts",
+    "spikes",
+]
 
 Season = Literal["day", "week"]
 _MAD_TO_SD = 1.4826
@@ -228,10 +235,28 @@ def spikes(
     '12 conversations in 1 hour from Sun 11 Jan 2026 09:00 to 10:00 (America/Chicago), against 2.0 expected (the median of the same hour over the previous 7 days): 10.0 more, 6.0×'
     """  # noqa: E501
     keys: list[str] = as_list(place)
+    counts = spike_counts(frame, keys, every=every, time=time, timezone=timezone)
+    out = score_spikes(
+        counts,
+        keys,
+        every=every,
+        season=season,
+        window=window,
+        min_history=min_history,
+        threshold=threshold,
+        min_count=min_count,
+        only_spikes=only_spikes,
+    )
+    return like_input(out, frame)
+
+
+def spike_counts(
+    frame: pl.DataFrame | pl.LazyFrame, keys: list[str], *, every: str, time: str, timezone: str
+) -> pl.LazyFrame:
+    """Conversations per place and UTC interval (``observed``), with the place's zone:
+    the counting half of :func:`spikes` (each place's rows give its own counts)."""
     if not keys:
         raise ConfigError("spikes: give a place column")
-    if window < 1 or min_history < 1 or min_history > window:
-        raise ConfigError("spikes: need window >= min_history >= 1")
     check_columns(frame, [*keys, time], "spikes")
     step = interval_duration(every)
     names = frame.collect_schema().names()
@@ -241,6 +266,29 @@ def spikes(
         .group_by([*keys, "interval_start"])
         .agg(count_aggregations(names)[0].alias("observed"))
     )
+    zones = _place_zones(placed, keys, timezone, names)
+    return counts.join(zones, on=keys, how="left", nulls_equal=True)
+
+
+def score_spikes(
+    counts: pl.LazyFrame,
+    keys: list[str],
+    *,
+    every: str,
+    season: Season | None,
+    window: int,
+    min_history: int,
+    threshold: float,
+    min_count: int,
+    only_spikes: bool,
+) -> pl.LazyFrame:
+    """Scores and episodes from :func:`spike_counts` of every place: the scoring half of
+    :func:`spikes` (its parameters)."""
+    if window < 1 or min_history < 1 or min_history > window:
+        raise ConfigError("spikes: need window >= min_history >= 1")
+    step = interval_duration(every)
+    zones = counts.select(*keys, "timezone").unique(keys)
+    counts = counts.drop("timezone")
     bounds = counts.select(
         pl.col("interval_start").min().alias("lo"), pl.col("interval_start").max().alias("hi")
     )
@@ -287,7 +335,7 @@ def spikes(
                 (pl.col("score") >= threshold / 2) & (pl.col("observed") > pl.col("expected"))
             ).fill_null(False),
         )
-        .join(_place_zones(placed, keys, timezone, names), on=keys, how="left", nulls_equal=True)
+        .join(zones, on=keys, how="left", nulls_equal=True)
         .with_columns(pl.col("timezone").fill_null("UTC"))
     )
     if not only_spikes:
@@ -304,7 +352,7 @@ def spikes(
             "score",
             "spike",
         )
-        return like_input(every_row.sort([*keys, "interval_start"]), frame)
+        return every_row.sort([*keys, "interval_start"])
     elevated = scored.filter(pl.col("__elevated")).sort([*keys, "interval_start"])
     # A new run starts where a place's previous elevated interval is not the one before.
     gap = pl.col("interval_start").diff().over(keys) != pl.duration(minutes=_MINUTES[step])
@@ -333,4 +381,4 @@ def spikes(
         .select(*keys, *SPIKE_COLUMNS)
         .sort(["excess", "start", *keys], descending=[True, False] + [False] * len(keys))
     )
-    return like_input(out, frame)
+    return out

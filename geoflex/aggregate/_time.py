@@ -10,7 +10,15 @@ import polars as pl
 from geoflex._errors import ConfigError
 from geoflex.aggregate._frames import FrameT, check_columns, like_input
 
-__all__ = ["Clock", "Every", "clock_time", "interval_duration", "local_time", "utc_expr"]
+__all__ = [
+    "Clock",
+    "Every",
+    "clock_time",
+    "interval_duration",
+    "interval_time",
+    "local_time",
+    "utc_expr",
+]
 
 Clock = Literal["utc", "centre", "customer"]
 Every = Literal["15m", "30m", "60m", "1h"]
@@ -146,3 +154,27 @@ def clock_time(
     if clock == "customer":
         return local_time(frame, time=time, timezone=timezone, name=name)
     raise ConfigError(f"clock must be 'utc', 'centre' or 'customer', got {clock!r}")
+
+
+def interval_time(
+    frame: FrameT,
+    *,
+    every: str,
+    clock: Clock,
+    time: str,
+    centre_timezone: str | None,
+    timezone: str,
+    name: str,
+) -> FrameT:
+    """Add ``name``: the start of each row's interval of length ``every`` in the chosen clock
+    (naive wall-clock time; intervals are cut from midnight of that clock)."""
+    step = interval_duration(every)
+    timed = clock_time(
+        frame.lazy(),
+        clock=clock,
+        time=time,
+        centre_timezone=centre_timezone,
+        timezone=timezone,
+        name=name,
+    )
+    return like_input(timed.with_columns(pl.col(name).dt.truncate(step)), frame)

@@ -10,13 +10,18 @@ import polars as pl
 from geoflex._errors import ConfigError
 from geoflex._sums import ordered_mean, ordered_sum
 from geoflex.aggregate._frames import FrameT, as_list, check_columns, like_input
-from geoflex.aggregate._time import Clock, Every, clock_time, interval_duration
+from geoflex.aggregate._time import Clock, Every, clock_time, interval_time
 
 __all__ = [
     "DEFAULT_MEASURES",
     "by_interval",
     "count_aggregations",
+    "hour_cells",
+    "hour_counts",
+    "hour_grid",
     "hour_of_week",
+    "hour_wide",
+    "in_order",
     "prepare_by",
     "volume",
     "with_area_code",
@@ -102,28 +107,113 @@ def prepare_by(frame: pl.DataFrame | pl.LazyFrame, by: list[str]) -> pl.LazyFram
     return lazy
 
 
-def _timed(
+def in_order(frame: pl.LazyFrame, keys: list[str], *, timed: bool = False) -> pl.LazyFrame:
+    """Groups in the order the tables are shown: by ``interval_start`` then ``keys`` when
+    ``timed``, else by conversations (descending) then ``keys``."""
+    if timed:
+        return frame.sort(["interval_start", *keys], nulls_last=True)
+    return frame.sort(
+        ["conversations", *keys], descending=[True] + [False] * len(keys), nulls_last=True
+    )
+
+
+def hour_cells(
     frame: pl.DataFrame | pl.LazyFrame,
     keys: list[str],
-    measures: Sequence[str] | None,
+    *,
     clock: Clock,
     time: str,
     centre_timezone: str | None,
     timezone: str,
-) -> tuple[pl.LazyFrame, list[str], list[pl.Expr]]:
-    """``frame`` with every ``keys`` column and ``__clock`` (``time`` in the chosen clock),
-    the measures, and the aggregations of each group."""
-    prepared = prepare_by(frame, keys)
-    ms = _measures(prepared, measures)
+) -> pl.LazyFrame:
+    """The rows with every ``keys`` column and their hour-of-week cell in the chosen clock:
+    ``weekday`` (1 = Monday ... 7) and ``hour`` (0-23), null without a time."""
     timed = clock_time(
-        prepared,
+        prepare_by(frame, keys),
         clock=clock,
         time=time,
         centre_timezone=centre_timezone,
         timezone=timezone,
         name="__clock",
     )
-    return timed, ms, _aggregations(prepared, ms)
+    return timed.with_columns(
+        weekday=pl.col("__clock").dt.weekday().cast(pl.Int8),
+        hour=pl.col("__clock").dt.hour().cast(pl.Int8),
+    ).drop("__clock")
+
+
+def hour_counts(
+    frame: pl.DataFrame | pl.LazyFrame,
+    keys: list[str],
+    *,
+    clock: Clock,
+    time: str,
+    centre_timezone: str | None,
+    timezone: str,
+) -> pl.LazyFrame:
+    """The counts and measures of each (``keys``, weekday, hour) cell that has rows."""
+    prepared = prepare_by(frame, keys)
+    cells = hour_cells(
+        prepared,
+        keys,
+        clock=clock,
+        time=time,
+        centre_timezone=centre_timezone,
+        timezone=timezone,
+    )
+    aggregations = _aggregations(prepared, _measures(prepared, None))
+    return (
+        cells.filter(pl.col("hour").is_not_null())
+        .group_by([*keys, "weekday", "hour"])
+        .agg(aggregations)
+    )
+
+
+def hour_grid(counted: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """:func:`hour_counts` on the full 7 x 24 grid of each group, empty cells 0 (the long
+    shape of :func:`hour_of_week`)."""
+    grid = pl.LazyFrame(
+        {
+            "weekday": [d for d in range(1, 8) for _ in range(24)],
+            "hour": [h for _ in range(7) for h in range(24)],
+        },
+        schema={"weekday": pl.Int8, "hour": pl.Int8},
+    )
+    if keys:
+        grid = counted.select(keys).unique().join(grid, how="cross")
+    value_cols = [
+        c for c in counted.collect_schema().names() if c not in {*keys, "weekday", "hour"}
+    ]
+    return (
+        grid.join(counted, on=[*keys, "weekday", "hour"], how="left", nulls_equal=True)
+        .with_columns(
+            pl.col(c).fill_null(0)
+            for c in value_cols
+            if c in ("conversations", "segments", "abandoned") or c in DEFAULT_MEASURES
+        )
+        .sort([*keys, "weekday", "hour"], nulls_last=True)
+    )
+
+
+def hour_wide(long: pl.LazyFrame, keys: list[str], *, shape: str, value: str) -> pl.DataFrame:
+    """The long hour-of-week grid as the wide matrix: a row per weekday and group, a column
+    per hour holding ``value``."""
+    if shape != "wide":
+        raise ConfigError(f"shape must be 'long' or 'wide', got {shape!r}")
+    value_cols = [c for c in long.collect_schema().names() if c not in {*keys, "weekday", "hour"}]
+    if value not in value_cols:
+        raise ConfigError(f"value must be one of {', '.join(value_cols)}, got {value!r}")
+    return (
+        long.collect()
+        .with_columns(
+            hour=pl.col("hour").cast(pl.String).str.zfill(2),
+            weekday=pl.col("weekday").replace_strict(
+                list(range(1, 8)), list(WEEKDAYS), return_dtype=pl.Enum(WEEKDAYS)
+            ),
+        )
+        .pivot("hour", index=[*keys, "weekday"], values=value)
+        .sort([*keys, "weekday"], nulls_last=True)
+    )
 
 
 def volume(
@@ -171,11 +261,7 @@ def volume(
         raise ConfigError("volume: give at least one column in by")
     prepared = prepare_by(frame, keys)
     ms = _measures(prepared, measures)
-    out = (
-        prepared.group_by(keys)
-        .agg(_aggregations(prepared, ms))
-        .sort(["conversations", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
-    )
+    out = in_order(prepared.group_by(keys).agg(_aggregations(prepared, ms)), keys)
     return like_input(out, frame)
 
 
@@ -231,15 +317,19 @@ def by_interval(
     >>> out.select(pl.col("interval_start").dt.hour(), "conversations").rows()
     [(10, 1), (16, 1)]
     """
-    step = interval_duration(every)
     keys: list[str] = as_list(by)
-    timed, _, aggregations = _timed(frame, keys, measures, clock, time, centre_timezone, timezone)
-    out = (
-        timed.with_columns(interval_start=pl.col("__clock").dt.truncate(step))
-        .group_by(["interval_start", *keys])
-        .agg(aggregations)
-        .sort(["interval_start", *keys], nulls_last=True)
+    prepared = prepare_by(frame, keys)
+    aggregations = _aggregations(prepared, _measures(prepared, measures))
+    timed = interval_time(
+        prepared,
+        every=every,
+        clock=clock,
+        time=time,
+        centre_timezone=centre_timezone,
+        timezone=timezone,
+        name="interval_start",
     )
+    out = in_order(timed.group_by(["interval_start", *keys]).agg(aggregations), keys, timed=True)
     return like_input(out, frame)
 
 
@@ -305,52 +395,15 @@ def hour_of_week(
     ((7, 25), ('Mon',), [1, 0])
     """
     keys: list[str] = as_list(by)
-    timed, ms, aggregations = _timed(frame, keys, None, clock, time, centre_timezone, timezone)
-    counted = (
-        timed.filter(pl.col("__clock").is_not_null())
-        .with_columns(
-            weekday=pl.col("__clock").dt.weekday().cast(pl.Int8),
-            hour=pl.col("__clock").dt.hour().cast(pl.Int8),
-        )
-        .group_by([*keys, "weekday", "hour"])
-        .agg(aggregations)
+    counted = hour_counts(
+        frame,
+        keys,
+        clock=clock,
+        time=time,
+        centre_timezone=centre_timezone,
+        timezone=timezone,
     )
-    grid = pl.LazyFrame(
-        {
-            "weekday": [d for d in range(1, 8) for _ in range(24)],
-            "hour": [h for _ in range(7) for h in range(24)],
-        },
-        schema={"weekday": pl.Int8, "hour": pl.Int8},
-    )
-    if keys:
-        grid = counted.select(keys).unique().join(grid, how="cross")
-    value_cols = [
-        c for c in counted.collect_schema().names() if c not in {*keys, "weekday", "hour"}
-    ]
-    long = (
-        grid.join(counted, on=[*keys, "weekday", "hour"], how="left", nulls_equal=True)
-        .with_columns(
-            pl.col(c).fill_null(0)
-            for c in value_cols
-            if c in ("conversations", "segments", "abandoned") or c in ms
-        )
-        .sort([*keys, "weekday", "hour"], nulls_last=True)
-    )
+    long = hour_grid(counted, keys)
     if shape == "long":
         return like_input(long, frame)
-    if shape != "wide":
-        raise ConfigError(f"shape must be 'long' or 'wide', got {shape!r}")
-    if value not in value_cols:
-        raise ConfigError(f"value must be one of {', '.join(value_cols)}, got {value!r}")
-    wide = (
-        long.collect()
-        .with_columns(
-            hour=pl.col("hour").cast(pl.String).str.zfill(2),
-            weekday=pl.col("weekday").replace_strict(
-                list(range(1, 8)), list(WEEKDAYS), return_dtype=pl.Enum(WEEKDAYS)
-            ),
-        )
-        .pivot("hour", index=[*keys, "weekday"], values=value)
-        .sort([*keys, "weekday"], nulls_last=True)
-    )
-    return wide
+    return hour_wide(long, keys, shape=shape, value=value)

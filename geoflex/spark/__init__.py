@@ -10,7 +10,19 @@ from geoflex._errors import require
 
 require("pyspark", "spark")
 
+from geoflex.spark._aggregate import by_interval, hour_of_week, spikes, volume  # noqa: E402
+from geoflex.spark._ingest import SparkFlexData, read_events  # noqa: E402
 from geoflex.spark._resolve import resolve  # noqa: E402
 from geoflex.spark._session import check_java, session  # noqa: E402
 
-__all__ = ["check_java", "resolve", "session"]
+__all__ = [
+    "SparkFlexData",
+    "by_interval",
+    "check_java",
+    "hour_of_week",
+    "read_events",
+    "resolve",
+    "session",
+    "spikes",
+    "volume",
+]

@@ -59,7 +59,10 @@ def arrow_schema(schema: StructType) -> pa.Schema:
     """The Arrow schema Spark expects of batches of this Spark schema."""
     from pyspark.sql.pandas.types import to_arrow_schema
 
-    return to_arrow_schema(schema)
+    try:
+        return to_arrow_schema(schema, timezone="UTC")
+    except TypeError:  # pyspark 3.5 takes no zone: its timestamps are UTC
+        return to_arrow_schema(schema)
 
 
 def polars_frame(batch: pa.RecordBatch | pa.Table) -> pl.DataFrame:

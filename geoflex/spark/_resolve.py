@@ -56,9 +56,7 @@ def _check(
 ) -> None:
     """geoflex.resolve's own checks (column types, overrides, clashes, regions), run on an
     empty frame of ``sdf``'s schema: the same errors, word for word."""
-    from pyspark.sql.pandas.types import to_arrow_schema
-
-    empty = polars_frame(to_arrow_schema(sdf.schema).empty_table())
+    empty = polars_frame(arrow_schema(sdf.schema).empty_table())
     resolve_polars(
         empty, phone, default_country=default_country, regions=regions, overrides=overrides
     )

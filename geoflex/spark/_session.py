@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from geoflex._errors import MissingDependencyError, require
@@ -37,7 +38,12 @@ def check_java() -> None:
         )
 
 
-def session(master: str = "local[*]", *, app_name: str = "geoflex") -> SparkSession:
+def session(
+    master: str | None = None,
+    *,
+    app_name: str = "geoflex",
+    config: Mapping[str, str] | None = None,
+) -> SparkSession:
     """A SparkSession set up for geoflex (or the active one, with the settings applied).
 
     Python workers run this interpreter (``PYSPARK_PYTHON``, unless already set), so they
@@ -48,9 +54,13 @@ def session(master: str = "local[*]", *, app_name: str = "geoflex") -> SparkSess
     Parameters
     ----------
     master
-        Spark master URL; ``local[2]`` runs two executor threads on this machine.
+        Spark master URL; ``local[2]`` runs two executor threads on this machine. Default:
+        what ``spark-submit`` or ``spark-defaults.conf`` say, else every local core.
     app_name
         The application name shown in Spark's UI.
+    config
+        More Spark settings (``{"spark.driver.memory": "4g"}``...), applied when the session
+        starts.
     """
     require("pyspark", "spark")
     check_java()
@@ -58,8 +68,10 @@ def session(master: str = "local[*]", *, app_name: str = "geoflex") -> SparkSess
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.master(master).appName(app_name)
-    for key, value in SESSION_CONF.items():
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(master)
+    for key, value in {**SESSION_CONF, **(config or {})}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     for key, value in SESSION_CONF.items():

@@ -85,12 +85,15 @@ def test_every_column_matches_polars_with_overrides_and_regions(spark) -> None:
 def test_plain_phones_every_row_kept_and_plan_runs_in_arrow(spark) -> None:
     import geoflex.spark as gs
 
-    frame = _frame().select("id", "phone")
+    # A timestamp column travels too (Arrow schemas with times need the session zone).
+    frame = _frame().select(
+        "id", "phone", at=pl.datetime(2026, 1, 5, 15, time_zone="UTC") + pl.duration(hours="id")
+    )
     out = gs.resolve(spark.createDataFrame(frame.to_arrow()))
     plan = out._jdf.queryExecution().executedPlan().toString()
     assert "MapInArrow" in plan  # resolved on the executors, in Arrow batches
     _same(out, geoflex.resolve(frame))
-    assert [f.name for f in out.schema] == ["id", "phone", *GEO_COLUMNS]
+    assert [f.name for f in out.schema] == ["id", "phone", "at", *GEO_COLUMNS]
 
 
 def test_errors_are_geoflex_errors_before_any_job(spark) -> None:
