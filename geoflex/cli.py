@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NoReturn
 
 from geoflex._errors import ColumnError, DataError, GeoflexError, MissingDependencyError
@@ -265,8 +266,13 @@ def _read(inputs: Sequence[str]) -> Any:
     named = _inputs_named(inputs)
     with _about(f"reading {named}", code=EXIT_INPUT):
         data = read_events(list(inputs))
-    if data.segments.height == 0:
-        problems = data.problems
+    _refuse_empty(named, data.segments.height, data.problems)
+    return data
+
+
+def _refuse_empty(named: str, segments: int, problems: Any) -> None:
+    """Refuse input without TaskRouter events, naming its first unusable line."""
+    if segments == 0:
         found = int(problems["count"].sum())
         lines = f"{found:,} unusable line{'' if found == 1 else 's'}" if found else "no lines"
         if found:
@@ -277,7 +283,33 @@ def _read(inputs: Sequence[str]) -> Any:
             "give Event Streams, Event Callback or Events REST exports",
             EXIT_INPUT,
         )
-    return data
+
+
+def _read_on_spark(sources: Sequence[str]) -> Any:
+    """Events read, screened and built into tables on Spark. Collected here: the
+    conversations, customers, agents and problems the reports read, and of the segments
+    only the columns service metrics read; the events stay on the cluster."""
+    import geoflex.spark as gs
+    from geoflex.spark._aggregate import COUNT_INPUTS, SERVICE_INPUTS
+
+    named = _inputs_named(sources)
+    with _about(f"reading {named}", code=EXIT_INPUT):
+        spark_data = gs.read_events(gs.session(), list(sources))
+    try:
+        with _about(f"reading {named}", code=EXIT_INPUT):
+            tables = {t: spark_data.collect(t) for t in _REPORT_TABLES}
+            wanted = {*COUNT_INPUTS, *SERVICE_INPUTS, "created_at", "queue", "channel"}
+            segments = spark_data.collect("segments", columns=wanted)
+        _refuse_empty(named, segments.height, tables["problems"])
+        return SimpleNamespace(
+            **tables, segments=segments, truncated=spark_data.truncated, counts=spark_data.counts
+        )
+    finally:
+        spark_data.unpersist()
+
+
+# The tables the reports read whole (the segments: only some columns).
+_REPORT_TABLES = ("conversations", "customers", "agents", "problems")
 
 
 def _build(
@@ -306,14 +338,7 @@ def _build(
             if config.ui_attributes is None:
                 locations = read_ui_attributes(geoflex.sample.ui_attributes())
         elif engine == "spark":
-            # Events are read, screened and built into tables on Spark; the reports are
-            # drawn from the tables (a row per conversation), collected to this machine.
-            import geoflex.spark as gs
-
-            with _about(f"reading {_inputs_named(sources)}", code=EXIT_INPUT):
-                spark_data = gs.read_events(gs.session(), list(sources))
-                data = spark_data.to_polars()
-                spark_data.unpersist()
+            data = _read_on_spark(sources)
         else:
             from geoflex.collect._layout import Layout
             from geoflex.ingest import read_ui_attributes

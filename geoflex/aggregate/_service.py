@@ -35,8 +35,8 @@ import polars as pl
 from geoflex._errors import ConfigError
 from geoflex._sums import ordered_mean, ordered_sum
 from geoflex.aggregate._frames import FrameT, as_list, check_columns, like_input
-from geoflex.aggregate._time import Clock, Every, clock_time, interval_duration
-from geoflex.aggregate._volume import prepare_by
+from geoflex.aggregate._time import Clock, Every, interval_time
+from geoflex.aggregate._volume import in_order, prepare_by
 
 __all__ = [
     "DEFAULT_SHORT_ABANDON_S",
@@ -272,15 +272,15 @@ def service_metrics(
         lazy = lazy.filter(insights_flag(INSIGHTS_BUSINESS_HOURS).fill_null(False))
     group: list[str] = list(keys)
     if every is not None:
-        step = interval_duration(every)
-        lazy = clock_time(
+        lazy = interval_time(
             lazy,
+            every=every,
             clock=clock,
             time=time,
             centre_timezone=centre_timezone,
             timezone=timezone,
             name="interval_start",
-        ).with_columns(pl.col("interval_start").dt.truncate(step))
+        )
         group = ["interval_start", *keys]
     grouped = lazy.with_columns(_row_flags(names, threshold_s, short_abandon_s))
     aggs = _metric_aggregations(names)
@@ -288,12 +288,8 @@ def service_metrics(
         _rates()
     )
     out = out.select(*group, *SERVICE_COLUMNS)
-    if every is not None:
-        out = out.sort(group, nulls_last=True)
-    elif group:
-        out = out.sort(
-            ["conversations", *group], descending=[True] + [False] * len(group), nulls_last=True
-        )
+    if group:
+        out = in_order(out, keys, timed=every is not None)
     return like_input(out, frame)
 
 

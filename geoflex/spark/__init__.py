@@ -10,7 +10,13 @@ from geoflex._errors import require
 
 require("pyspark", "spark")
 
-from geoflex.spark._aggregate import by_interval, hour_of_week, spikes, volume  # noqa: E402
+from geoflex.spark._aggregate import (  # noqa: E402
+    by_interval,
+    hour_of_week,
+    service_metrics,
+    spikes,
+    volume,
+)
 from geoflex.spark._ingest import SparkFlexData, read_events  # noqa: E402
 from geoflex.spark._resolve import resolve  # noqa: E402
 from geoflex.spark._session import check_java, session  # noqa: E402
@@ -22,6 +28,7 @@ __all__ = [
     "hour_of_week",
     "read_events",
     "resolve",
+    "service_metrics",
     "session",
     "spikes",
     "volume",

@@ -28,6 +28,15 @@ import polars as pl
 import pyarrow as pa
 
 from geoflex.aggregate._frames import as_list
+from geoflex.aggregate._service import (
+    DEFAULT_SHORT_ABANDON_S,
+    DEFAULT_THRESHOLD_S,
+    INSIGHTS_ABANDONED,
+    INSIGHTS_ABANDONED_PHASE,
+    INSIGHTS_BUSINESS_HOURS,
+    INSIGHTS_SERVICE_LEVEL,
+)
+from geoflex.aggregate._service import service_metrics as service_metrics_polars
 from geoflex.aggregate._spikes import Season, score_spikes, spike_counts
 from geoflex.aggregate._time import Clock, Every, interval_time
 from geoflex.aggregate._volume import (
@@ -46,12 +55,23 @@ from geoflex.spark._arrow import arrow_schema, batches, chunks, plain, polars_fr
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-__all__ = ["by_interval", "hour_of_week", "spikes", "volume"]
+__all__ = ["by_interval", "hour_of_week", "service_metrics", "spikes", "volume"]
 
 Rule = Callable[[pl.DataFrame], pl.DataFrame]
 #: Columns the counts read when present (conversations, segments, abandons), and the
 #: segment's phone the ``area_code`` is derived from.
 COUNT_INPUTS = ("conversation_id", "segment_id", "segments", "abandoned", "phone_e164")
+#: Columns service metrics read when present, besides the counts' (waits, who reached an
+#: agent, Insights' own verdicts).
+SERVICE_INPUTS = (
+    "wait_time",
+    "accepted_at",
+    "handle_time",
+    INSIGHTS_ABANDONED,
+    INSIGHTS_ABANDONED_PHASE,
+    INSIGHTS_SERVICE_LEVEL,
+    INSIGHTS_BUSINESS_HOURS,
+)
 _PART = "__part_{}"
 
 
@@ -65,11 +85,15 @@ def _keyed(
 ) -> Iterator[pa.RecordBatch]:
     """Executor side, stage 1: each row and the columns of its group (``__part_i``)."""
     for frame in chunks(source):
-        yield from batches(pl.concat([frame, _part_columns(key(frame))], how="horizontal"), arrow)
+        parts = _part_columns(key(frame), frame.height)
+        yield from batches(pl.concat([frame, parts], how="horizontal"), arrow)
 
 
-def _part_columns(keys: pl.DataFrame) -> pl.DataFrame:
-    """Group columns as Spark can hash them: times as integers, categories as strings."""
+def _part_columns(keys: pl.DataFrame, height: int) -> pl.DataFrame:
+    """Group columns as Spark can hash them: times as integers, categories as strings (one
+    group of every row when there are no group columns)."""
+    if not keys.width:
+        return pl.DataFrame({_PART.format(0): pl.zeros(height, pl.Int8, eager=True)})
     keys = plain(keys).with_columns(pl.col(pl.Datetime, pl.Date, pl.Duration).to_physical())
     return keys.rename({c: _PART.format(i) for i, c in enumerate(keys.columns)})
 
@@ -102,7 +126,7 @@ def _run(sdf: DataFrame, columns: Sequence[str], key: Rule, rule: Rule) -> pl.Da
     pruned = sdf.select(*(c for c in sdf.columns if c in set(columns)))
     schema = _polars_schema(pruned)
     empty = pl.DataFrame(schema=schema)
-    parts = _part_columns(key(empty))
+    parts = _part_columns(key(empty), 0)
     keyed_schema = spark_schema({**schema, **dict(parts.schema)})
     for field in pruned.schema.fields:  # the data columns keep their own Spark types
         keyed_schema[field.name].dataType = field.dataType
@@ -119,6 +143,35 @@ def _run(sdf: DataFrame, columns: Sequence[str], key: Rule, rule: Rule) -> pl.Da
     return frame.select(pl.col(c).cast(t) for c, t in result.schema.items())
 
 
+def _group_key(
+    keys: list[str],
+    every: Every | None,
+    clock: Clock,
+    time: str,
+    centre_timezone: str | None,
+    timezone: str,
+) -> Rule:
+    """The group of each row: its ``keys`` and (with ``every``) ``interval_start``, the
+    start of its interval in the chosen clock, as geoflex's aggregations cut it."""
+
+    def key(frame: pl.DataFrame) -> pl.DataFrame:
+        prepared = prepare_by(frame, keys)
+        if every is None:
+            return prepared.select(keys).collect()
+        start = interval_time(
+            prepared,
+            every=every,
+            clock=clock,
+            time=time,
+            centre_timezone=centre_timezone,
+            timezone=timezone,
+            name="interval_start",
+        )
+        return start.select("interval_start", *keys).collect()
+
+    return key
+
+
 def _inputs(*groups: Iterable[str | None]) -> list[str]:
     return [c for group in groups for c in group if c is not None]
 
@@ -132,7 +185,7 @@ def volume(
     out = _run(
         sdf,
         _inputs(keys, COUNT_INPUTS, measures or DEFAULT_MEASURES),
-        lambda frame: prepare_by(frame, keys).select(keys).collect(),
+        _group_key(keys, None, "utc", "", None, ""),
         rule,
     )
     return in_order(out.lazy(), keys).collect()
@@ -161,18 +214,7 @@ def by_interval(
         by=keys,
         measures=measures,
     )
-    start = functools.partial(
-        interval_time,
-        every=every,
-        clock=clock,
-        time=time,
-        centre_timezone=centre_timezone,
-        timezone=timezone,
-        name="interval_start",
-    )
-
-    def key(frame: pl.DataFrame) -> pl.DataFrame:
-        return start(prepare_by(frame, keys)).select("interval_start", *keys).collect()
+    key = _group_key(keys, every, clock, time, centre_timezone, timezone)
 
     columns = _inputs(keys, COUNT_INPUTS, measures or DEFAULT_MEASURES, [time, timezone])
     return in_order(_run(sdf, columns, key, rule).lazy(), keys, timed=True).collect()
@@ -258,3 +300,44 @@ def spikes(
     columns = _inputs(keys, COUNT_INPUTS, [time, timezone])
     counts = _run(sdf, columns, lambda frame: frame.select(keys), rule)
     return score(counts.lazy()).collect()
+
+
+def service_metrics(
+    sdf: DataFrame,
+    by: str | Sequence[str] | None = None,
+    *,
+    threshold_s: float = DEFAULT_THRESHOLD_S,
+    short_abandon_s: float = DEFAULT_SHORT_ABANDON_S,
+    business_hours_only: bool = False,
+    every: Every | None = None,
+    clock: Clock = "customer",
+    time: str = "created_at",
+    centre_timezone: str | None = None,
+    timezone: str = "timezone",
+) -> pl.DataFrame:
+    """:func:`geoflex.service_metrics` on Spark: the same table, collected.
+
+    Without ``by`` or ``every`` there is one group: its rows (the few columns the metrics
+    read) meet in one task.
+    """
+    keys = as_list(by)
+    rule = functools.partial(
+        service_metrics_polars,
+        by=keys,
+        threshold_s=threshold_s,
+        short_abandon_s=short_abandon_s,
+        business_hours_only=business_hours_only,
+        every=every,
+        clock=clock,
+        time=time,
+        centre_timezone=centre_timezone,
+        timezone=timezone,
+    )
+
+    key = _group_key(keys, every, clock, time, centre_timezone, timezone)
+    columns = _inputs(keys, COUNT_INPUTS, SERVICE_INPUTS, [time, timezone])
+    out = _run(sdf, columns, key, rule)
+    if not keys and every is None:
+        # One row, even for no rows at all (as polars gives).
+        return out if out.height else rule(pl.DataFrame(schema=_polars_schema(sdf)))
+    return in_order(out.lazy(), keys, timed=every is not None).collect()

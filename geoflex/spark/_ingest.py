@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 __all__ = ["SparkFlexData", "read_events"]
+
+# The tables of SparkFlexData, in order.
+_TABLES = ("segments", "conversations", "customers", "agents", "problems")
 
 
 @dataclass
@@ -63,14 +66,22 @@ class SparkFlexData:
         One row per segment, conversation, customer and agent reaches the driver: for data
         that fits on one machine once the events are read (the events themselves never do).
         """
-        tables: dict[str, pl.DataFrame] = {}
-        for name in ("segments", "conversations", "customers", "agents", "problems"):
-            sdf = getattr(self, name)
-            frame = pl.from_arrow(sdf.toArrow())
-            assert isinstance(frame, pl.DataFrame)
-            dtypes = self._schemas.get(name, {})
-            tables[name] = frame.cast({c: dtypes[c] for c in frame.columns if c in dtypes})
+        tables = {name: self.collect(name) for name in _TABLES}
         return FlexData(**tables, truncated=dict(self.truncated), counts=dict(self.counts))
+
+    def collect(self, table: str, *, columns: Iterable[str] | None = None) -> pl.DataFrame:
+        """One table (``"conversations"``...) collected to the driver, in geoflex's types:
+        all its columns, or those of ``columns`` it has."""
+        if table not in _TABLES:
+            raise ValueError(f"table must be one of {', '.join(_TABLES)}, got {table!r}")
+        sdf = getattr(self, table)
+        if columns is not None:
+            wanted = set(columns)
+            sdf = sdf.select(*(c for c in sdf.columns if c in wanted))
+        frame = pl.from_arrow(sdf.toArrow())
+        assert isinstance(frame, pl.DataFrame)
+        dtypes = self._schemas.get(table, {})
+        return frame.cast({c: dtypes[c] for c in frame.columns if c in dtypes})
 
     def unpersist(self) -> None:
         """Free the cached stages these tables are read from."""

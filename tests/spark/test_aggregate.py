@@ -83,3 +83,13 @@ def test_missing_columns_are_column_errors(sdf) -> None:
         gs.by_interval(sdf, clock="centre")
     with pytest.raises(geoflex.ConfigError, match="window"):
         gs.spikes(sdf, window=0)
+
+
+@pytest.mark.parametrize(
+    ("by", "every"), [(None, None), ("state_code", None), (["queue", "country"], "60m")]
+)
+def test_service_metrics(sdf, segments, by, every) -> None:
+    import geoflex.spark as gs
+
+    got = gs.service_metrics(sdf, by, every=every)
+    _same(got, geoflex.service_metrics(segments, by, every=every))
