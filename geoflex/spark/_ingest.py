@@ -30,6 +30,7 @@ import polars as pl
 from geoflex._errors import DataError
 from geoflex.ingest import FlexData
 from geoflex.ingest._build import _conversations, _customers
+from geoflex.ingest._problems import PROBLEM_SCHEMA
 from geoflex.spark import _stages
 from geoflex.spark._arrow import arrow_schema, spark_schema
 
@@ -109,7 +110,9 @@ def _problems(stage: DataFrame) -> DataFrame:
     return stage.filter(stage["__kind"] == "problem").select(
         sf.col("__file").alias("file"),
         sf.col("__line").alias("line"),
+        sf.col("__problem").alias("kind"),
         sf.col("__reason").alias("reason"),
+        sf.col("__count").alias("count"),
     )
 
 
@@ -290,6 +293,7 @@ def read_events(spark: SparkSession, paths: str | Sequence[str]) -> SparkFlexDat
         "conversations": conversation_schema,
         "customers": customer_schema,
         "agents": agent_schema,
+        "problems": dict(PROBLEM_SCHEMA),
     }
     return out
 

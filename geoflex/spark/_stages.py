@@ -2,7 +2,8 @@
 per partition (each function here takes and yields Arrow batches).
 
 Each stage's output carries three kinds of rows, told apart by ``__kind``: its data rows
-(``row``), problem rows (``problem``: ``__file``, ``__line``, ``__reason``) and one
+(``row``), problem rows (``problem``: ``__file``, ``__line``, ``__problem``, ``__reason``,
+``__count``: the columns of ``geoflex.read_events``' problems) and one
 bookkeeping row (``meta``: a JSON object of counts in ``__meta``) that the driver sums.
 """
 
@@ -28,6 +29,7 @@ from geoflex.ingest._build import (
 )
 from geoflex.ingest._limits import DEFAULT_LIMITS
 from geoflex.ingest._parts import EventParts, aligned, concat_parts, split_events
+from geoflex.ingest._problems import PROBLEM_SCHEMA, ProblemLog
 from geoflex.ingest._read import _Accumulator, _read_path, _screen
 from geoflex.ingest._schema import (
     CANONICAL_SCHEMA,
@@ -57,7 +59,9 @@ STAGE_COLUMNS: dict[str, pl.DataType] = {
     "__kind": pl.String(),
     "__file": pl.String(),
     "__line": pl.Int64(),
+    "__problem": pl.String(),
     "__reason": pl.String(),
+    "__count": pl.Int64(),
     "__meta": pl.String(),
 }
 #: The segment columns the agents' totals read.
@@ -77,24 +81,34 @@ def with_stage_columns(schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]
 
 def _emit(
     data: pl.DataFrame | None,
-    problems: Sequence[tuple[str, int, str]],
+    problems: pl.DataFrame | Sequence[tuple[str, int, str, str]],
     meta: dict[str, Any],
     schema: dict[str, pl.DataType],
     arrow: pa.Schema,
 ) -> Iterator[pa.RecordBatch]:
-    """A stage's data rows, problem rows and bookkeeping row as batches of ``arrow``."""
+    """A stage's data rows, problem rows (a problems frame, or (file, line, kind, reason)
+    rows counted once each) and bookkeeping row as batches of ``arrow``."""
     full = with_stage_columns(schema)
     pieces = []
     if data is not None and data.height:
         pieces.append(data.with_columns(__kind=pl.lit("row")))
-    if problems:
-        pieces.append(
-            pl.DataFrame(
-                [(f, int(n), r) for f, n, r in problems],
-                schema={"__file": pl.String(), "__line": pl.Int64(), "__reason": pl.String()},
-                orient="row",
-            ).with_columns(__kind=pl.lit("problem"))
+    if not isinstance(problems, pl.DataFrame):
+        problems = pl.DataFrame(
+            [(f, int(n), k, r, 1) for f, n, k, r in problems],
+            schema=dict(PROBLEM_SCHEMA),
+            orient="row",
         )
+    if "count" not in problems.columns:  # one problem a row
+        problems = problems.with_columns(count=pl.lit(1, pl.Int64))
+    if problems.height:
+        renamed = problems.select(
+            pl.col("file").alias("__file"),
+            pl.col("line").alias("__line"),
+            pl.col("kind").cast(pl.String).alias("__problem"),
+            pl.col("reason").alias("__reason"),
+            pl.col("count").alias("__count"),
+        )
+        pieces.append(renamed.with_columns(__kind=pl.lit("problem")))
     pieces.append(pl.DataFrame({"__kind": ["meta"], "__meta": [json.dumps(meta)]}))
     for piece in pieces:
         frame = pl.DataFrame(schema=full)
@@ -146,7 +160,7 @@ def parse_files(source: Iterable[pa.RecordBatch], *, arrow: pa.Schema) -> Iterat
     for batch in source:
         files = polars_frame(batch)
         for path, content in files.select("path", "content").iter_rows():
-            acc = _Accumulator()
+            acc = _Accumulator(problems=ProblemLog(DEFAULT_LIMITS.max_problems))
             with tempfile.TemporaryDirectory(prefix="geoflex-") as tmp:
                 local = os.path.join(tmp, "events" + _suffix(path))
                 with open(local, "wb") as out:
@@ -158,7 +172,7 @@ def parse_files(source: Iterable[pa.RecordBatch], *, arrow: pa.Schema) -> Iterat
                 if acc.events
                 else pl.DataFrame(schema=EVENT_SCHEMA)
             )
-            problems = [(path, line, reason) for _, line, reason in acc.problems]
+            problems = acc.problems.frame().with_columns(file=pl.lit(path))
             meta = {"lines": acc.lines, "blank_lines": acc.blank_lines}
             yield from _emit(events, problems, meta, EVENT_SCHEMA, arrow)
 
@@ -178,8 +192,7 @@ def screen_stage(source: Iterable[pa.RecordBatch], *, arrow: pa.Schema) -> Itera
         pl.col("worker_attributes").is_not_null().alias("has_worker_attributes"),
     )
     keep, bad, counts = _screen(index)
-    problems = list(bad.iter_rows())
-    yield from _emit(events.filter(keep), problems, counts, EVENT_SCHEMA, arrow)
+    yield from _emit(events.filter(keep), bad, counts, EVENT_SCHEMA, arrow)
 
 
 def _parts(events: pl.DataFrame) -> EventParts:
