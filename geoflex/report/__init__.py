@@ -19,15 +19,15 @@ from geoflex.report._blocks import (
 )
 from geoflex.report._build import BUILD_STEPS, build_all
 from geoflex.report._config import ReportConfig, config_schema, load_config
-from geoflex.report._pages import (
+from geoflex.report._privacy import mask_phone_numbers, redact_frame
+from geoflex.report._settings import ConfigSetting
+from geoflex.report.pages import (
     REPORT_FILES,
     overview_report,
     places_report,
     spikes_report,
     staffing_report,
 )
-from geoflex.report._privacy import mask_phone_numbers, redact_frame
-from geoflex.report._settings import ConfigSetting
 
 __all__ = [
     "BUILD_STEPS",

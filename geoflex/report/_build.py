@@ -23,16 +23,16 @@ from geoflex.report._compute import (
     staffing_frames,
 )
 from geoflex.report._config import ReportConfig
-from geoflex.report._pages import (
+from geoflex.report._privacy import redact_frame
+from geoflex.report._write import publish
+from geoflex.report.pages import (
     REPORT_FILES,
+    glossary_report,
     overview_report,
     places_report,
     spikes_report,
     staffing_report,
 )
-from geoflex.report._privacy import redact_frame
-from geoflex.report._write import publish
-from geoflex.report.pages import glossary_report
 from geoflex.report.tables import service_table
 from geoflex.staffing import nearest_sites, review_flex_locations
 

@@ -1,6 +1,6 @@
 """From FlexData to the frames the report pages show (the computation half of reports).
 
-The pages in `geoflex.report._pages` only lay frames out; this module derives those frames
+The pages in `geoflex.report.pages` only lay frames out; this module derives those frames
 from the ingested data: volume by place, data quality, staffing inputs.
 """
 
