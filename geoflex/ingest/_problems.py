@@ -19,7 +19,6 @@ __all__ = [
     "PROBLEM_KINDS",
     "PROBLEM_SCHEMA",
     "UNUSED_KINDS",
-    "LineProblem",
     "ProblemLog",
 ]
 
@@ -59,15 +58,6 @@ PROBLEM_SCHEMA: Final = MappingProxyType(
         "count": pl.Int64(),
     }
 )
-
-
-@dataclass(frozen=True)
-class LineProblem:
-    """One line that could not be used: its 1-based number, kind and why."""
-
-    line: int
-    kind: str
-    reason: str
 
 
 @dataclass(slots=True)

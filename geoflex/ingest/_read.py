@@ -264,10 +264,10 @@ def _pieces(batch: Buffer) -> list[tuple[Buffer, int]]:
     first line; one piece (the batch itself) when it has no more lines than that."""
     import numpy as np
 
-    view = np.frombuffer(batch, dtype=np.uint8)
-    if np.count_nonzero(view == 10) <= _PIECE_LINES:
+    newlines = np.frombuffer(batch, dtype=np.uint8) == 10
+    if np.count_nonzero(newlines) <= _PIECE_LINES:
         return [(batch, 1)]
-    ends = np.flatnonzero(view == 10)[_PIECE_LINES - 1 :: _PIECE_LINES] + 1
+    ends = np.flatnonzero(newlines)[_PIECE_LINES - 1 :: _PIECE_LINES] + 1
     bounds = [0, *ends.tolist()]
     if bounds[-1] < len(batch):
         bounds.append(len(batch))
