@@ -32,7 +32,6 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-import numpy as np
 import polars as pl
 
 from geoflex._errors import ConfigError
@@ -120,6 +119,8 @@ def _place_zones(
 def _poisson_tail(pairs: pl.Series) -> pl.Series:
     """P(X >= observed) for X ~ Poisson(max(expected, floor)), row by row; 1 when the
     count is not above the mean (only upper tails matter) or expected is unknown."""
+    import numpy as np  # here, not at the top: `import geoflex` stays without numpy
+
     k = pairs.struct.field("k").to_numpy().astype(np.float64)
     mu = np.maximum(pairs.struct.field("mu").fill_null(np.nan).to_numpy(), _POISSON_FLOOR)
     out = np.ones(len(k))

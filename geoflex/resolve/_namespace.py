@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from geoflex.resolve._api import PHONE_STRUCT, phone_struct
-from geoflex.resolve._parse import default_region
-
 
 @pl.api.register_expr_namespace("geoflex")
 class GeoflexNamespace:
@@ -36,6 +33,10 @@ class GeoflexNamespace:
 
     def resolve(self, *, default_country: str | None = "US") -> pl.Expr:
         """A struct of the phone-derived geo columns (no customer-attribute overrides)."""
+        # Here, not at the top: registering the namespace must not load the resolver.
+        from geoflex.resolve._api import PHONE_STRUCT, phone_struct
+        from geoflex.resolve._parse import default_region
+
         country = default_region(default_country)
         return self._expr.map_batches(
             lambda s: phone_struct(s, country), return_dtype=PHONE_STRUCT, is_elementwise=True

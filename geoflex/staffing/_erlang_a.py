@@ -31,12 +31,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from geoflex._errors import ConfigError
 from geoflex.staffing._erlang import _ceil, _exact, _scheduled, _validate
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["ErlangAResult", "erlang_a", "patience_from_waits"]
 
@@ -88,6 +91,8 @@ class _Performance:
 
 def _stationary(lam: float, mu: float, theta: float, n: int) -> np.ndarray:
     """``pi_0 .. pi_K`` of the birth-death chain, K where the tail is negligible."""
+    import numpy as np  # here: `import geoflex` stays without numpy
+
     logs = [0.0]
     k = 0
     # The tail beyond n decays at least geometrically once (k - n) theta > lam; stop when
@@ -109,6 +114,8 @@ def _reach_within(rates: np.ndarray, target_s: float) -> np.ndarray:
     ``p_j' = -rates_j p_j + rates_j p_{j-1}`` with ``p_{-1} = 0``: uniformized, each
     Poisson term is one vector step.
     """
+    import numpy as np  # here: `import geoflex` stays without numpy
+
     if target_s <= 0:
         return np.zeros(len(rates))
     big = float(rates.max())
@@ -127,6 +134,8 @@ def _reach_within(rates: np.ndarray, target_s: float) -> np.ndarray:
 
 def _performance(lam: float, mu: float, theta: float, n: int, target_s: float) -> _Performance:
     """Service level, abandonment, occupancy, P(wait) and ASA of ``n`` agents."""
+    import numpy as np  # here: `import geoflex` stays without numpy
+
     if n == 0:
         return _Performance(0.0, 1.0, 0.0, 1.0, 0.0)
     pi = _stationary(lam, mu, theta, n)

@@ -29,7 +29,8 @@ def test_import_is_light() -> None:
         "import sys, time; t = time.process_time(); import geoflex; "
         "print(time.process_time() - t); "
         "print(','.join(m for m in ('phonenumbers', 'folium', 'geopandas', 'shapely', 'jinja2', "
-        "'altair', 'pandas', 'pyarrow', 'pyspark') if m in sys.modules))"
+        "'altair', 'pandas', 'pyarrow', 'pyspark', 'numpy', 'geoflex.resolve._core', "
+        "'geoflex.ingest', 'geoflex.aggregate', 'geoflex.staffing') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, heavy = out.stdout.strip().splitlines() + [""] * (
@@ -37,3 +38,27 @@ def test_import_is_light() -> None:
     )
     assert heavy == "", f"import geoflex pulled in {heavy}"
     assert float(seconds) < 1.0  # the 0.3 s budget is measured by benchmarks/bench_resolve.py
+
+
+def _run(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def test_public_names_load_on_first_use_whatever_was_imported_before() -> None:
+    # Importing the report first imports the geoflex.resolve subpackage: the package's name
+    # ``resolve`` must still be the function, and the subpackage still importable.
+    code = (
+        "import geoflex.report, geoflex, geoflex.resolve as r; "
+        "from geoflex.resolve import GEO_COLUMNS, resolve; "
+        "print(callable(geoflex.resolve), r is geoflex.resolve, resolve is geoflex.resolve, "
+        "geoflex.erlang_c.__module__, 'volume' in dir(geoflex), len(GEO_COLUMNS) > 5)"
+    )
+    assert _run(code) == "True True True geoflex.staffing._erlang True True"
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    code = (
+        "import geoflex\ntry:\n    geoflex.no_such_thing\nexcept AttributeError as e:\n    print(e)"
+    )
+    assert _run(code) == "module 'geoflex' has no attribute 'no_such_thing'"
