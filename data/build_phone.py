@@ -226,6 +226,30 @@ def _area_code_fallbacks(english: dict[str, str], load_table: Any) -> dict[str, 
     return out
 
 
+def _local_fallbacks(
+    geocode_data: dict[str, dict[str, str]], english: dict[str, str]
+) -> dict[str, str]:
+    """Local-language descriptions for prefixes the English geocoder leaves to the country.
+
+    libphonenumber's English geocoder names no place for some prefixes that its other
+    languages do (Italian towns such as "Pinerolo", "Bissau" in Portuguese): it then says
+    only "Italy". Such a prefix takes its local name when no shorter prefix has an English
+    one (an English name that is there wins: "Helsinki" over "Helsingfors") and the name is
+    in Latin script (the gazetteer and the reports' readers need it; Japanese and Armenian
+    names are left out, their numbers stay at the English prefix or the country).
+    """
+    from _geo_places import is_latin
+
+    out: dict[str, str] = {}
+    for prefix, names in geocode_data.items():
+        if prefix in english or any(prefix[:k] in english for k in range(1, len(prefix))):
+            continue
+        local = sorted(v for v in names.values() if v and is_latin(v))
+        if local:
+            out[prefix] = local[0]
+    return out
+
+
 def region_spans(rows: list[tuple[int, int, str, str, bool]]) -> list[tuple[int, int, str]]:
     """Which region valid numbers belong to, over padded prefixes (all lengths folded).
 
@@ -426,6 +450,7 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
 
     english = {p: d["en"] for p, d in GEOCODE_DATA.items() if d.get("en")}
     english.update(_area_code_fallbacks(english, load_table))
+    english.update(_local_fallbacks(GEOCODE_DATA, english))
     geocode = geocode_regions(prefix_table(english), region_spans(rows), cc_to_regions)
     leading = {
         r: md.leading_digits
