@@ -146,3 +146,18 @@ def test_no_state_rather_than_a_neighbours() -> None:
     assert row.state_code != "PS-GZA"
     gaza = geoflex.lookup("+970 8 282 1234")
     assert gaza.state_code == "PS-GZA"
+
+
+def test_a_place_only_the_local_geocoder_names_gets_its_local_name() -> None:
+    # libphonenumber's English geocoder says only "Italy" for +39 0121 and +39 0123; its
+    # Italian one names Pinerolo and Lanzo Torinese. Japanese names stay out (not Latin).
+    phones = ["+39 0121 123456", "+39 0123 123456", "+81 11 123 4567"]
+    rows = geoflex.resolve(pl.DataFrame({"phone": phones})).rows(named=True)
+    assert [(r["city"], r["state"], r["geo_level"]) for r in rows[:2]] == [
+        ("Pinerolo", "Piedmont", "city"),
+        ("Lanzo Torinese", "Piedmont", "city"),
+    ]
+    assert abs(rows[0]["latitude"] - 44.885) < 0.1
+    assert abs(rows[0]["longitude"] - 7.331) < 0.1
+    assert rows[2]["country"] == "JP"
+    assert rows[2]["city"] is None
