@@ -219,7 +219,7 @@ def _write_pages(
     step("Writing the places report")
     place_map = maps.layered_map(
         countries=places["countries"],
-        us_states=places["us_states"],
+        states=places["states"],
         area_codes=places["area_codes"],
         regions=places["regions"],
         # The bubbles are labelled by their "city" column: use the most precise name known.
@@ -239,7 +239,10 @@ def _write_pages(
         else [
             ("Regions", places["regions"]),
             ("Countries", places["countries"]),
-            ("US states", places["us_states"]),
+            (
+                "States and provinces",
+                places["states"].filter(pl.col("state_code").is_not_null()),
+            ),
             ("Area codes (NANP)", places["area_codes"]),
             ("Places (cities, else states or countries)", _shown(places["cities"])),
         ]

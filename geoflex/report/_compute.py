@@ -114,7 +114,12 @@ def _volume(frame: pl.DataFrame, keys: list[str], handle: str | None) -> pl.Data
 
 
 def place_frames(located: Located) -> dict[str, pl.DataFrame]:
-    """Volume by region, country, US state, NANP area code and city."""
+    """Volume by region, country, state or province (every country), NANP area code and city.
+
+    ``states`` is keyed by ISO 3166-2 code alone, as the map's shapes are (US-PR may be
+    resolved in the US or in Puerto Rico), and keeps one row (``state_code`` null) for the
+    conversations without a known state, so the states map can count them.
+    """
     from geoflex.aggregate import with_area_code
 
     conv, handle = located.conversations, located.handle_time
@@ -128,11 +133,10 @@ def place_frames(located: Located) -> dict[str, pl.DataFrame]:
     return {
         "regions": _volume(placed, ["region"], handle),
         "countries": _volume(placed, ["country", "country_name"], handle),
-        "us_states": _volume(
-            placed.filter(pl.col("country") == "US", pl.col("state_code").is_not_null()),
-            ["state_code", "state"],
-            handle,
-        ),
+        "states": placed.group_by("state_code")
+        .agg(pl.col("state", "country_name").drop_nulls().first())
+        .join(_volume(placed, ["state_code"], handle), on="state_code", nulls_equal=True)
+        .sort("conversations", "state_code", descending=[True, False], nulls_last=True),
         "area_codes": _volume(npa, ["npa"], handle),
         "cities": _volume(cities, city_keys, handle).join(
             cities.group_by(city_keys).agg(ordered_mean("latitude"), ordered_mean("longitude")),

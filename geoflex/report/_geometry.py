@@ -1,8 +1,10 @@
 """GeoJSON helpers for maps: rounding coordinates, bounds, and dissolving countries into regions.
 
-Maps embed their GeoJSON in the page, so every coordinate costs bytes: rounding to 3
-decimals (about 100 m) and dropping the points that rounding makes repeat keeps a world +
-US states + area codes page to a few MB without a visible change at report zoom levels.
+Maps embed their GeoJSON in the page, so every coordinate costs bytes. The shipped shapes
+are simplified at 0.02-0.05° (2-5 km), so rounding a polygon at least half a degree across
+to 2 decimals (about 1 km) changes nothing visible and saves a tenth of the page; smaller
+polygons (islands, city states, Maltese councils) keep 3 decimals (about 100 m) so that
+rounding cannot collapse them. Points that rounding makes repeat are dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ __all__ = ["bounds", "compact", "dissolve", "polygonal"]
 Ring = list[list[float]]
 #: Gaps between neighbouring countries narrower than twice this (degrees) close on dissolve.
 _GAP = 0.03
+#: Polygons at least this wide or tall (degrees) are rounded to 2 decimals, smaller ones to 3.
+_COARSE_EXTENT = 0.5
+#: Regions are continents: their dissolved outlines are simplified this much (degrees).
+_REGION_TOLERANCE = 0.1
 
 
 def _ring(points: Iterable[Sequence[float]], digits: int) -> Ring:
@@ -57,21 +63,40 @@ def _unwrap(ring: Ring) -> Ring:
     return out
 
 
-def _polygon(rings: Iterable[Iterable[Sequence[float]]], digits: int) -> list[Ring] | None:
-    kept = [_unwrap(r) for r in (_ring(ring, digits) for ring in rings) if len(r) >= 4]
+def _digits_for(rings: Sequence[Sequence[Sequence[float]]]) -> int:
+    """2 decimals for a polygon whose outer ring spans `_COARSE_EXTENT`, else 3."""
+    outer = rings[0] if rings else []
+    if not outer:
+        return 3
+    xs = [float(p[0]) for p in outer]
+    ys = [float(p[1]) for p in outer]
+    return 2 if max(max(xs) - min(xs), max(ys) - min(ys)) >= _COARSE_EXTENT else 3
+
+
+def _polygon(rings: Iterable[Iterable[Sequence[float]]], digits: int | None) -> list[Ring] | None:
+    listed = [list(r) for r in rings]
+    places = _digits_for(listed) if digits is None else digits
+    kept = [_unwrap(r) for r in (_ring(ring, places) for ring in listed) if len(r) >= 4]
     return kept or None
 
 
-def compact(geometry: Mapping[str, Any] | None, *, digits: int = 3) -> dict[str, Any] | None:
-    """Round a (Multi)Polygon's coordinates to ``digits`` and drop repeated/degenerate parts.
+def compact(
+    geometry: Mapping[str, Any] | None, *, digits: int | None = None
+) -> dict[str, Any] | None:
+    """Round a geometry's coordinates and drop repeated/degenerate parts.
 
-    Returns None when nothing drawable is left. Points and lines are rounded too.
+    ``digits`` None rounds each polygon by its size (2 decimals from half a degree across,
+    else 3: see the module doc) and points and lines to 3. Returns None when nothing
+    drawable is left.
 
     Examples
     --------
-    >>> ring = [[0, 0], [1.00001, 0], [1, 0], [1, 1], [0, 0]]
+    >>> ring = [[0, 0], [1.00001, 0], [1, 0], [1, 1.004], [0, 0]]
     >>> compact({"type": "Polygon", "coordinates": [ring]})
     {'type': 'Polygon', 'coordinates': [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]}
+    >>> small = [[0, 0], [0.1, 0], [0.1, 0.1234], [0, 0]]
+    >>> compact({"type": "Polygon", "coordinates": [small]})["coordinates"][0][2]
+    [0.1, 0.123]
     """
     if not geometry:
         return None
@@ -88,9 +113,9 @@ def compact(geometry: Mapping[str, Any] | None, *, digits: int = 3) -> dict[str,
             return {"type": "Polygon", "coordinates": parts[0]}
         return {"type": "MultiPolygon", "coordinates": parts}
     if kind == "Point" and coordinates is not None:
-        return {"type": "Point", "coordinates": _ring([coordinates], digits)[0]}
+        return {"type": "Point", "coordinates": _ring([coordinates], digits or 3)[0]}
     if kind == "LineString" and coordinates is not None:
-        line = _ring(coordinates, digits)
+        line = _ring(coordinates, digits or 3)
         return {"type": "LineString", "coordinates": line} if len(line) >= 2 else None
     if kind == "GeometryCollection":
         # Leaflet tooltips do not work on collections: keep the polygonal members only.
@@ -98,7 +123,7 @@ def compact(geometry: Mapping[str, Any] | None, *, digits: int = 3) -> dict[str,
     return None
 
 
-def polygonal(geometry: Mapping[str, Any], *, digits: int = 3) -> dict[str, Any] | None:
+def polygonal(geometry: Mapping[str, Any], *, digits: int | None = None) -> dict[str, Any] | None:
     """The polygons of any geometry (collections included) as one compact (Multi)Polygon."""
     parts: list[Any] = []
 
@@ -157,7 +182,8 @@ def dissolve(
 
     Returns region -> compact GeoJSON (Multi)Polygon. Features whose key is not in
     ``members`` are left out. Shared borders disappear instead of leaving slivers: gaps
-    narrower than 0.06° between neighbours are closed.
+    narrower than 0.06° between neighbours are closed, and the outlines are simplified at
+    0.1° (regions are continents).
     Results are cached per (geometry, mapping), the union being the slow part.
     """
     # Compact first: unwrapping antimeridian crossings before the planar union keeps
@@ -190,7 +216,8 @@ def _dissolve_cached(
         # them (a mitre join keeps coastline corners where they were).
         grown = [shapely.buffer(p, _GAP, join_style="mitre") for p in parts]
         union = shapely.buffer(shapely.union_all(grown), -_GAP, join_style="mitre")
-        geometry = polygonal(mapping(union))
+        simple = shapely.simplify(union, _REGION_TOLERANCE, preserve_topology=True)
+        geometry = polygonal(mapping(simple))
         if geometry is not None:
             out.append((region, geometry))
     return tuple(out)

@@ -1,8 +1,9 @@
 """Map data: aggregated frames to per-place values, and the shapes of each map level.
 
-Keys are normalised per level ("WA" and "US-WA" are one state, 212 and "212" one area
-code); area-code overlays are grouped on one polygon and overlays spanning several areas
-are folded into the places they cover; regions are dissolved from member countries.
+Keys are normalised per level ("WA" and "US-WA" are one US state, "de-by" and "DE-BY" one
+state of the world, 212 and "212" one area code); area-code overlays are grouped on one
+polygon and overlays spanning several areas are folded into the places they cover; regions
+are dissolved from member countries.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "PlaceValues",
     "collect",
     "combine",
+    "country_of",
     "default_regions",
     "features_of",
     "load_shapes",
@@ -32,7 +34,7 @@ __all__ = [
     "places_for_level",
 ]
 
-Level = Literal["country", "us_state", "area_code", "region"]
+Level = Literal["country", "state", "us_state", "area_code", "region"]
 FrameLike = pl.DataFrame | pl.LazyFrame
 
 
@@ -43,7 +45,8 @@ class PlaceValues:
     by_place: dict[str, dict[str, float | None]]
     metrics: list[str]
     unplaced_rows: int = 0
-    unplaced_keys: list[str] = field(default_factory=list)
+    #: Conversations on the rows without a place (None when the frame has no such column).
+    unplaced_conversations: float | None = None
 
 
 def collect(frame: FrameLike) -> pl.DataFrame:
@@ -56,7 +59,7 @@ def collect(frame: FrameLike) -> pl.DataFrame:
 
 def _normalise_key(level: Level, values: pl.Expr) -> pl.Expr:
     cleaned = values.cast(pl.String).str.strip_chars()
-    if level == "country":
+    if level in ("country", "state"):
         return cleaned.str.to_uppercase()
     if level == "us_state":
         upper = cleaned.str.to_uppercase()
@@ -129,8 +132,14 @@ def place_values(
     by_place = {
         row["_place"]: {c: _finite(row[c]) for c in columns} for row in placed.iter_rows(named=True)
     }
+    unplaced = table.filter(pl.col("_place").is_null() | (pl.col("_place") == ""))
     return PlaceValues(
-        by_place=by_place, metrics=columns, unplaced_rows=table.height - placed.height
+        by_place=by_place,
+        metrics=columns,
+        unplaced_rows=unplaced.height,
+        unplaced_conversations=float(unplaced["conversations"].fill_nan(None).sum())
+        if "conversations" in columns
+        else None,
     )
 
 
@@ -175,6 +184,8 @@ class Place:
     detail: str = ""  # e.g. the state of an area code
     spans: list[Place] = field(default_factory=list)  # wide overlays drawn over this place
     drawn: bool = True  # False for a wide overlay folded into the places it spans
+    country: str = ""  # ISO alpha-2 of a state of the world
+    outline: bool = False  # a country drawn whole, without data, around a states map
 
 
 def load_shapes(name: str) -> dict[str, Any]:
@@ -206,6 +217,31 @@ def _simple_places(
         place_key = str(place).strip()
         place_key = place_key.upper() if level in ("country", "us_state") else place_key
         places.append(Place(place_key, str(_prop(feature, name) or place_key), shape))
+    return places
+
+
+def country_of(state_code: str) -> str:
+    """The ISO 3166-1 country of an ISO 3166-2 code ("DE-BY" -> "DE").
+
+    Examples
+    --------
+    >>> country_of("DE-BY"), country_of(" gb-eng")
+    ('DE', 'GB')
+    """
+    return state_code.split("-", 1)[0].strip().upper()
+
+
+def _state_places(geometry: Mapping[str, Any]) -> list[Place]:
+    """One place per subdivision (``state_code``, ``state``; ``country`` or the code's)."""
+    places = []
+    for feature in features_of(geometry):
+        code = _prop(feature, "state_code")
+        shape = compact(feature.get("geometry"))
+        if code is None or shape is None or not str(code).strip():
+            continue
+        key = str(code).strip().upper()
+        country = str(_prop(feature, "country") or country_of(key)).strip().upper()
+        places.append(Place(key, str(_prop(feature, "state") or key), shape, country=country))
     return places
 
 
@@ -299,12 +335,17 @@ def places_for_level(
     geometry: Mapping[str, Any] | None,
     regions: Mapping[str, str] | None,
 ) -> tuple[list[Place], str]:
-    source = {"country": "countries", "us_state": "us_states", "area_code": "area_codes"}.get(
-        level, "countries"
-    )
+    source = {
+        "country": "countries",
+        "state": "admin1",
+        "us_state": "us_states",
+        "area_code": "area_codes",
+    }.get(level, "countries")
     shapes = geometry if geometry is not None else load_shapes(source)
     if level == "country":
         return _simple_places(shapes, key="country", name="country_name", level=level), source
+    if level == "state":
+        return _state_places(shapes), source
     if level == "us_state":
         return _simple_places(shapes, key="state_code", name="state", level=level), source
     if level == "area_code":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ __all__ = [
 Basemap = Literal["countries", "us_states", "none"]
 ATTRIBUTION: dict[str, str] = {
     "countries": "Natural Earth",
+    "admin1": "Natural Earth",
     "us_states": "US Census Bureau",
     "area_codes": "area-code-locator",
 }
@@ -56,9 +58,38 @@ def geojson_layer(features: Sequence[Mapping[str, Any]], *, name: str, **options
     The layer name is shown by Leaflet's layer control as HTML, so it is escaped like any
     data string; feature ids and properties pass `inert_feature` (no template braces).
     """
-    fm: Any = require("folium", "report")
     collection = {"type": "FeatureCollection", "features": [inert_feature(f) for f in features]}
-    return fm.GeoJson(collection, name=text(name), **options)
+    return _compact_geojson_class()(collection, name=text(name), **options)
+
+
+@functools.cache
+def _compact_geojson_class() -> type[Any]:
+    """``folium.GeoJson`` writing its data as compact JSON (no space after "," and ":").
+
+    folium writes a layer's data with jinja's ``tojson`` (``", "`` and ``": "``): a tenth of
+    a map page is those spaces. After folium renders the layer, its finished script has that
+    exact text swapped for the compact one (the same JSON value); if folium ever writes it
+    differently nothing is found and the page is only larger.
+    """
+    fm: Any = require("folium", "report")
+    from markupsafe import Markup
+
+    def as_written(data: Any, **options: Any) -> str:
+        # jinja's tojson filter, with folium's sort_keys policy
+        return str(Markup(htmlsafe_json_dumps(data, sort_keys=True, **options)))
+
+    class CompactGeoJson(fm.GeoJson):  # type: ignore[misc]
+        def render(self, **kwargs: Any) -> None:
+            super().render(**kwargs)
+            script = self.get_root().script._children.get(self.get_name())
+            written = getattr(script, "_template_str", None)
+            if written:
+                loose, tight = as_written(self.data), as_written(self.data, separators=(",", ":"))
+                script._template_str = written.replace(loose, tight, 1)
+
+    from jinja2.utils import htmlsafe_json_dumps
+
+    return CompactGeoJson
 
 
 def new_map(tiles: str | None, *, location: Sequence[float] = (20.0, 0.0), zoom: int = 2) -> Any:

@@ -1,4 +1,5 @@
-"""Maps of contact volume: choropleths of countries, US states, area codes and regions; bubbles.
+"""Maps of contact volume: choropleths of countries, states and provinces, US states, area codes
+and regions; bubbles.
 
 Every function takes an aggregated polars frame (place -> metrics), returns a
 ``folium.Map`` and can instead draw onto an existing map (``m=``), so several layers share
@@ -11,7 +12,9 @@ Safety and size, by design:
   is HTML-escaped before it reaches the page: folium's GeoJSON tooltips and popups insert
   property values as raw HTML.
 * Each feature carries one property, its pre-escaped tooltip; coordinates are rounded to
-  3 decimals. A page with the world, US states and area codes stays well under 5 MB.
+  about 1 km (100 m for small polygons) and written without spaces; a states map draws
+  at most 60,000 vertices of states (the busiest countries'). A page with the world,
+  regions, four countries' states, US states and every area code is 2.5 MB.
 * Pages carry Leaflet (JS + CSS, vendored by data/build_js.py) inline and none of folium's
   other defaults (jQuery, Bootstrap, Font Awesome...), which these maps do not use; no map
   tiles unless asked (``tiles=``). A report draws its maps offline and opening it sends no
@@ -20,7 +23,7 @@ Safety and size, by design:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -37,6 +40,7 @@ from geoflex.report._map_data import (
     Place,
     PlaceValues,
     combine,
+    country_of,
     place_values,
     places_for_level,
 )
@@ -55,6 +59,7 @@ from geoflex.report._map_layers import (
     truncate_points,
 )
 from geoflex.report._map_render import isolate, render_map
+from geoflex.report._map_states import StateSelection, select_states
 from geoflex.report._metrics import Metric, MetricSpec, classify, metric_spec
 
 if TYPE_CHECKING:
@@ -74,12 +79,14 @@ __all__ = [
 
 _KEYS: dict[str, str] = {
     "country": "country",
+    "state": "state_code",
     "us_state": "state_code",
     "area_code": "npa",
     "region": "region",
 }
 _TITLES: dict[str, str] = {
     "country": "Countries",
+    "state": "States and provinces",
     "us_state": "US states",
     "area_code": "Area codes",
     "region": "Regions",
@@ -99,10 +106,14 @@ def _tooltip(
     metric: str,
     per_code: Mapping[str, dict[str, float | None]],
 ) -> str:
+    if place.outline:  # a country around a states map, drawn without data
+        return html_lines(place.name, [("States and provinces", place.detail)])
     if level == "area_code":
         title = f"Area code{'s' if len(place.codes) > 1 else ''} {place.name}"
         if place.detail:
             title += f" ({place.detail})"
+    elif level == "state" and place.detail:
+        title = f"{place.name}, {place.detail}"  # "Punjab, India" / "Punjab, Pakistan"
     else:
         title = place.name
     order = [metric, *[m for m in specs if m != metric]]
@@ -124,18 +135,58 @@ def _tooltip(
     return html
 
 
-def _unplaced_note(values: PlaceValues, placed: set[str], spec: MetricSpec | None) -> list[str]:
+def _amount(values: PlaceValues, keys: Sequence[str], spec: MetricSpec | None) -> str:
+    if spec is None:
+        return ""
+    total = sum(values.by_place[k].get("conversations") or 0.0 for k in keys)
+    return f", {spec.format(total)} conversations"
+
+
+def _listed(keys: Sequence[str]) -> str:
+    return ", ".join(keys[:5]) + (", …" if len(keys) > 5 else "")
+
+
+def _unplaced_note(
+    values: PlaceValues,
+    placed: set[str],
+    spec: MetricSpec | None,
+    *,
+    level: Level,
+    states: StateSelection | None = None,
+) -> list[str]:
+    """What the legend says is not on the map: places without a shape, places of countries
+    whose states are not drawn, and rows without a place, with their conversations."""
     missing = sorted(k for k in values.by_place if k not in placed)
     notes = []
+    if states is not None:  # states of countries not drawn: not "without a shape"
+        drawn = set(states.drawn_countries)
+        elsewhere = [k for k in missing if country_of(k) not in drawn]
+        missing = [k for k in missing if country_of(k) in drawn]
+        left_out = sorted({country_of(k) for k in elsewhere} & set(states.over_budget))
+        if left_out:
+            keys = [k for k in elsewhere if country_of(k) in left_out]
+            notes.append(
+                f"Not on the map: the states of {len(left_out)} more countries "
+                f"({_listed(left_out)}{_amount(values, keys, spec)}), to keep the page "
+                "small; the Countries layer shows them"
+            )
+        others = [k for k in elsewhere if country_of(k) not in left_out]
+        if others:
+            notes.append(
+                f"Not on the map: {len(others)} place(s) in countries not shown "
+                f"({_listed(others)}{_amount(values, others, spec)})"
+            )
     if missing:
-        shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
-        amount = ""
-        if spec is not None:
-            total = sum(values.by_place[k].get("conversations") or 0.0 for k in missing)
-            amount = f", {spec.format(total)} conversations"
-        notes.append(f"Not on the map: {len(missing)} place(s) without a shape ({shown}{amount})")
+        notes.append(
+            f"Not on the map: {len(missing)} place(s) without a shape "
+            f"({_listed(missing)}{_amount(values, missing, spec)})"
+        )
     if values.unplaced_rows:
-        notes.append(f"Not on the map: {values.unplaced_rows} row(s) with no place")
+        what = "state or province" if level == "state" else "place"
+        note = f"Not on the map: {values.unplaced_rows} row(s) with no {what}"
+        if values.unplaced_conversations is not None and spec is not None:
+            note += f" ({spec.format(values.unplaced_conversations)} conversations)"
+        notes.append(note)
     return notes
 
 
@@ -148,6 +199,7 @@ def choropleth(
     column: str | None = None,
     unit: str | None = None,
     regions: Mapping[str, str] | None = None,
+    countries: Sequence[str] | None = None,
     geometry: Mapping[str, Any] | None = None,
     name: str | None = None,
     classes: int = 6,
@@ -156,7 +208,7 @@ def choropleth(
     tiles: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:
-    """Colour places by a metric: countries, US states, NANP area codes or regions.
+    """Colour places by a metric: countries, states and provinces, NANP area codes or regions.
 
     Parameters
     ----------
@@ -167,23 +219,32 @@ def choropleth(
         ``average_handle_time`` are derived from ``conversations``/``handle_time`` when
         absent. Any other numeric column can be mapped by naming it as ``metric``.
     level
-        ``"country"`` (key: ISO alpha-2), ``"us_state"`` (``"US-WA"`` or ``"WA"``),
-        ``"area_code"`` (NPA, e.g. ``"212"``) or ``"region"`` (region name; polygons are
-        dissolved from member countries).
+        ``"country"`` (key: ISO alpha-2), ``"state"`` (states and provinces of every
+        country: ISO 3166-2, e.g. ``"DE-BY"``, ``"US-WA"``; see ``countries``),
+        ``"us_state"`` (US states alone: ``"US-WA"`` or ``"WA"``), ``"area_code"`` (NPA, e.g.
+        ``"212"``) or ``"region"`` (region name; polygons are dissolved from member
+        countries).
     metric
         What colours the map; the legend states its unit (count, hours, minutes or seconds,
         %). Tooltips show every known metric present.
     key
         Place column; default ``country``, ``state_code``, ``npa`` or ``region``.
     column
-        Column holding ``metric`` when it is named differently.
+        Column holding ``metric`` when it is named differently; a ``"state"`` frame may
+        have rows without a state (a null key), which the legend counts.
     unit
         Unit shown in the legend for a custom metric.
     regions
         For ``level="region"``: country ISO2 -> region name. Default: the Flex continents
         of ``geoflex.reference.load_table("countries")``.
+    countries
+        For ``level="state"``: draw these countries' states (ISO alpha-2; a new map is
+        fitted to them) and every other country as a grey outline. Default: the states of
+        the countries in the frame, busiest first, up to 60,000 vertices (about 0.9 MB of
+        page; the countries left out are drawn whole and named in the legend).
     geometry
-        A GeoJSON FeatureCollection to use instead of the shipped shapes (same properties).
+        A GeoJSON FeatureCollection to use instead of the shipped shapes (same properties;
+        for ``"state"``: ``state_code``, ``state`` and optionally ``country``).
     name
         Layer name in the layer control; default from the level.
     classes
@@ -215,16 +276,31 @@ def choropleth(
     ...                level="country", geometry=shapes)
     >>> "France" in m.get_root().render()
     True
+
+    One country's states, the rest of the world as outlines:
+
+    >>> m = choropleth(pl.DataFrame({"state_code": ["AU-NSW", "AU-VIC", None],
+    ...                              "conversations": [40, 25, 3]}),
+    ...                level="state", countries=["AU"])
+    >>> page = m.get_root().render()
+    >>> "New South Wales, Australia" in page, "1 row(s) with no state or province" in page
+    (True, True)
     """
     if level not in _KEYS:
         raise ValueError(f"level must be one of {sorted(_KEYS)}, got {level!r}")
     if classes < 1:
         raise ValueError("classes must be at least 1")
+    if countries is not None and level != "state":
+        raise ValueError(f'countries= chooses the states of level="state", not {level!r}')
     fm: Any = require("folium", "report")
     values = place_values(frame, level=level, key=key or _KEYS[level], metric=metric, column=column)
     places, source = places_for_level(level, geometry, regions)
+    states = None
+    if level == "state":
+        states = select_states(places, values, countries=countries, metric=metric)
+        places = states.places
 
-    per_place = [combine(p, values, values.metrics) for p in places]
+    per_place = [{} if p.outline else combine(p, values, values.metrics) for p in places]
     specs = {
         mt: metric_spec(mt, [v.get(mt) for v in per_place], unit=unit if mt == metric else None)
         for mt in [metric, *[x for x in values.metrics if x != metric]]
@@ -270,9 +346,9 @@ def choropleth(
         if value is not None:
             with_data.append(place.geometry)
 
-    placed_keys = {c for p in places for c in (p.codes or [p.key])}
+    placed_keys = {c for p in places if not p.outline for c in (p.codes or [p.key])}
     conversations_spec = specs.get("conversations")
-    notes = _unplaced_note(values, placed_keys, conversations_spec)
+    notes = _unplaced_note(values, placed_keys, conversations_spec, level=level, states=states)
 
     new = m is None
     target = new_map(tiles) if m is None else isolate(m)
@@ -297,7 +373,10 @@ def choropleth(
     )
     Legend(legend, layer_name=layer.get_name()).add_to(target)
     if new:
-        box = bounds(with_data) or bounds(f["geometry"] for f in features)
+        chosen = (
+            [p.geometry for p in places if not p.outline] if countries is not None else with_data
+        )
+        box = bounds(chosen) or bounds(f["geometry"] for f in features)
         if box:
             target.fit_bounds(box)
     return target
@@ -504,6 +583,7 @@ def agents_vs_customers(
 def layered_map(
     *,
     countries: FrameLike | None = None,
+    states: FrameLike | None = None,
     us_states: FrameLike | None = None,
     area_codes: FrameLike | None = None,
     regions: FrameLike | None = None,
@@ -517,7 +597,9 @@ def layered_map(
 
     The choropleths are base layers: the layer control shows one at a time (the first
     given to start with), so the map and its one legend (below the map) carry one colour
-    scale; the bubbles can be switched on and off beside it. ``places``
+    scale; the bubbles can be switched on and off beside it. ``states`` is the world's
+    states and provinces (``level="state"``: the countries with data, keyed by ISO 3166-2
+    ``state_code``), ``us_states`` the US states alone. ``places``
     (cities/coordinates with ``latitude``/``longitude``, labelled "city, state_code" from
     the columns present) is drawn as bubbles on top. ``geometry`` replaces the shipped
     shapes per level.
@@ -527,6 +609,7 @@ def layered_map(
     candidates: tuple[tuple[Level, FrameLike | None], ...] = (
         ("region", regions),
         ("country", countries),
+        ("state", states),
         ("us_state", us_states),
         ("area_code", area_codes),
     )

@@ -12,6 +12,7 @@ import pytest
 
 from geoflex.reference import load_geojson, load_table
 from geoflex.report import maps
+from geoflex.report._legend import NO_DATA
 from tests.report.browser import ORIGIN, assert_one_clear_legend
 
 pytestmark = pytest.mark.browser
@@ -87,6 +88,69 @@ def test_hostile_names_show_as_text_in_tooltips(tmp_path: Path, open_report) -> 
         assert page.dialogs == []
 
 
+def test_hostile_state_names_and_keys_show_as_text(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+    shapes = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"state_code": "AU-QLD", "state": HOSTILE, "country": "AU"},
+                "geometry": _square(140, -28, 8),
+            },
+            {
+                "type": "Feature",
+                "properties": {"state_code": "AU-NSW", "state": HOSTILE_SILENT, "country": "AU"},
+                "geometry": _square(141, -38, 8),
+            },
+        ],
+    }
+    frame = pl.DataFrame(
+        {"state_code": ["AU-QLD", "AU-NSW", f"AU-{HOSTILE_SILENT}"], "conversations": [5, 2, 3]}
+    )
+    path = tmp_path / "hostile_states.html"
+    maps.choropleth(frame, level="state", geometry=shapes, countries=["AU"]).save(str(path))
+
+    with open_report(path) as page:
+        frame_ = page.wait_for_map()
+        page.hover_latlng(frame_, -24.0, 144.0)
+        assert _tooltip_text(page, frame_).startswith(f"{HOSTILE}, Australia\nConversations: 5")
+        page.hover_latlng(frame_, -34.0, 145.0)
+        assert _tooltip_text(page, frame_).startswith(f"{HOSTILE_SILENT}, Australia")
+        note = frame_.locator(".geoflex-legend-note").first.inner_text()
+        assert f"AU-{HOSTILE_SILENT.upper()}, 3 conversations" in note, note
+        page.screenshot("maps_hostile_states")
+        assert _injected(frame_) == 0
+        assert page.problems() == []
+        assert page.dialogs == []
+
+
+def _fit(page, box: list[list[float]]) -> None:  # type: ignore[no-untyped-def]
+    page.page.evaluate(
+        """(box) => { const map = window[Object.keys(window).find(
+            (k) => k.startsWith("map_") && window[k] instanceof L.Map)];
+            map.fitBounds(box); }""",
+        box,
+    )
+    page.page.wait_for_timeout(300)
+
+
+def _fill_at(frame, lat: float, lon: float) -> str:  # type: ignore[no-untyped-def]
+    """The fill colour of the shape drawn at a point (the topmost path there)."""
+    return str(
+        frame.evaluate(
+            """([lat, lon]) => {
+                const map = window[Object.keys(window).find(
+                    (k) => k.startsWith("map_") && window[k] instanceof L.Map)];
+                const p = map.latLngToContainerPoint([lat, lon]);
+                const box = map.getContainer().getBoundingClientRect();
+                const hit = document.elementFromPoint(box.left + p.x, box.top + p.y);
+                return hit ? hit.getAttribute("fill") : null;
+            }""",
+            [lat, lon],
+        )
+    )
+
+
 def _client_point(page, frame, lat: float, lon: float) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     page.hover_latlng(frame, lat, lon)
     return frame.evaluate(
@@ -101,9 +165,29 @@ def _client_point(page, frame, lat: float, lon: float) -> tuple[float, float]:  
     )
 
 
+def _world_states() -> pl.DataFrame:
+    """States of four countries from resolved landlines (Bavaria busiest), and one row for
+    conversations without a state, as the places report aggregates them."""
+    from geoflex import resolve
+    from geoflex.aggregate import volume
+
+    phones = {
+        "+49 89 233 00": 12,  # Munich, Bavaria
+        "+49 30 1234567": 3,  # Berlin
+        "+61 7 3224 5000": 7,  # Brisbane, Queensland
+        "+55 11 3091 1234": 5,  # São Paulo
+        "+91 22 2262 1234": 2,  # Mumbai, Maharashtra
+        "+1 206 555 0100": 4,  # Seattle, Washington
+        "+61 2 9374 4000": 6,  # Sydney, but the geocoder says only "Australia": no state
+    }
+    frame = pl.DataFrame({"phone": [p for p, n in phones.items() for _ in range(n)]})
+    return volume(resolve(frame, "phone"), ["state_code"])
+
+
 @pytest.fixture(scope="module")
 def world_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A full layered map from the shipped shapes: world, regions, US states, area codes."""
+    """A full layered map from the shipped shapes: world, regions, states of the world, US
+    states, area codes."""
     countries = load_table("countries").select("country").with_row_index("i")
     countries = countries.filter(pl.col("country") != "BR").select(
         "country", conversations=(pl.col("i") * 7 % 113 + 1)
@@ -115,6 +199,7 @@ def world_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
         regions=pl.DataFrame(
             {"region": ["North America", "Europe", "Asia", "Africa"], "conversations": [9, 5, 3, 1]}
         ),
+        states=_world_states(),
         us_states=pl.DataFrame(
             {
                 "state_code": [s for s in states if s != "US-TX"],
@@ -160,6 +245,34 @@ def test_layered_world_map_draws_and_switches_layers(world_page: Path, open_repo
         assert text.startswith("Brazil")
         assert "Data: none" in text
         page.screenshot("maps_world_countries")
+        frame.get_by_label("States and provinces").check()
+        frame.locator(".geoflex-legend-title", has_text="States and provinces").wait_for()
+        note = frame.locator(".geoflex-legend-note").first.inner_text()
+        assert "1 row(s) with no state or province (6 conversations)" in note, note
+        _fit(page, [[46.5, 5.0], [55.5, 16.0]])  # Germany, at state zoom
+        page.hover_latlng(frame, 48.5, 11.5)
+        text = frame.locator(".leaflet-tooltip").last.inner_text()
+        assert text.startswith("Bavaria, Germany\nConversations: 12"), text
+        bavaria = _fill_at(frame, 48.5, 11.5)
+        page.hover_latlng(frame, 50.9, 11.0)  # Thuringia: no data, grey
+        text = frame.locator(".leaflet-tooltip").last.inner_text()
+        assert text.startswith("Thuringia, Germany\nData: none"), text
+        page.hover_latlng(frame, 52.0, 19.5)  # Poland, without data: one outline
+        text = frame.locator(".leaflet-tooltip").last.inner_text()
+        assert text == "Poland\nStates and provinces: none known", text
+        page.screenshot("maps_states_germany")
+        _fit(page, [[-44.0, 112.0], [-10.0, 154.0]])  # Australia
+        page.hover_latlng(frame, -23.0, 145.0)
+        text = frame.locator(".leaflet-tooltip").last.inner_text()
+        assert text.startswith("Queensland, Australia\nConversations: 7"), text
+        assert _fill_at(frame, -23.0, 145.0) not in (bavaria, NO_DATA)
+        page.hover_latlng(frame, -25.0, 122.0)
+        assert (
+            frame.locator(".leaflet-tooltip")
+            .last.inner_text()
+            .startswith("Western Australia, Australia\nData: none")
+        )
+        page.screenshot("maps_states_australia")
         frame.get_by_label("US states").check()
         page.page.evaluate(
             """() => { const map = window[Object.keys(window).find(
@@ -193,6 +306,7 @@ def test_layered_world_map_draws_and_switches_layers(world_page: Path, open_repo
     [
         ("Regions", "Regions: Conversations (count)"),
         ("Countries", "Countries: Conversations (count)"),
+        ("States and provinces", "States and provinces: Conversations (count)"),
         ("US states", "US states: Conversations (count)"),
         ("Area codes", "Area codes: Conversations (count)"),
     ],

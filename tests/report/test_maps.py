@@ -136,7 +136,7 @@ def test_escaping_of_regions_points_and_metric_names() -> None:
     maps.points(points, m=m)
     page = m.get_root().render()
     assert "<img" not in page.lower()
-    tooltips = [json.loads(f'"{t}"') for t in re.findall(r'"tooltip": "(.*?)"', page)]
+    tooltips = [json.loads(f'"{t}"') for t in re.findall(r'"tooltip": ?"(.*?)"', page)]
     assert not [t for t in tooltips if HOSTILE in t]
     escaped = [t for t in tooltips if "<b>&lt;img src=x onerror=alert(1)&gt;</b>" in t]
     assert len(escaped) == 2  # the region and the city
@@ -388,3 +388,160 @@ def test_one_legend_section_per_layer_with_units() -> None:
     # the choropleths are base layers (one colour scale at a time), the bubbles an overlay
     overlays = {layer.layer_name: layer.overlay for layer in geojson_layers(m)}
     assert overlays == {"Regions": False, "Countries": False, "Places": True}
+
+
+# -- states and provinces of the world -------------------------------------------------------
+
+#: Landlines whose places the resolver puts in a state, in four countries beyond the US.
+WORLD_PHONES = {
+    "+61 7 3224 5000": "AU-QLD",  # Brisbane
+    "+61 8 9222 1234": "AU-WA",  # Perth
+    "+61 2 4929 1234": "AU-NSW",  # Newcastle
+    "+49 89 233 00": "DE-BY",  # Munich
+    "+49 30 1234567": "DE-BE",  # Berlin
+    "+55 11 3091 1234": "BR-SP",  # São Paulo
+    "+55 21 2332 1234": "BR-RJ",  # Rio de Janeiro
+    "+91 11 2301 2345": "IN-DL",  # New Delhi
+    "+91 22 2262 1234": "IN-MH",  # Mumbai
+}
+
+
+def world_states() -> pl.DataFrame:
+    """Resolved conversations (Queensland busiest) aggregated by state, as reports do."""
+    from geoflex import resolve
+    from geoflex.aggregate import volume
+
+    phones = [p for i, p in enumerate(WORLD_PHONES) for _ in range(len(WORLD_PHONES) - i)]
+    phones.append("+61 2 9374 4000")  # Sydney, but the geocoder says only "Australia"
+    resolved = resolve(pl.DataFrame({"phone": phones}), "phone")
+    assert resolved.filter(pl.col("state_code").is_not_null())[
+        "state_code"
+    ].unique().sort().to_list() == sorted(WORLD_PHONES.values())
+    return volume(resolved, ["state_code"])
+
+
+def test_states_of_other_countries_are_coloured_from_resolved_numbers() -> None:
+    m = maps.choropleth(world_states(), level="state")
+    features = features_by_tooltip(m)
+    colours = palette(6)
+    queensland = features["Queensland, Australia"]
+    assert "Conversations: 9" in queensland["properties"]["tooltip"]
+    assert queensland["style"]["fillColor"] == colours[-1]
+    for title, count in [
+        ("Western Australia, Australia", 8),
+        ("Bavaria, Germany", 6),
+        ("São Paulo, Brazil", 4),
+        ("Maharashtra, India", 1),
+    ]:
+        assert f"Conversations: {count}" in features[title]["properties"]["tooltip"], title
+        assert features[title]["style"]["fillColor"] in colours
+    # the other states of a country with data are grey, with their name
+    assert features["Victoria, Australia"]["style"]["fillColor"] == NO_DATA
+    assert "Data: none" in features["Victoria, Australia"]["properties"]["tooltip"]
+    # a country without state data is one grey outline saying so
+    assert features["France"]["style"]["fillColor"] == NO_DATA
+    assert "States and provinces: none known" in features["France"]["properties"]["tooltip"]
+    assert "Texas, United States" not in features  # no US data: the US is an outline
+    (legend,) = legend_texts(m)
+    assert "States and provinces: Conversations (count)" in legend
+    assert "1 row(s) with no state or province (1 conversations)" in legend  # Sydney
+    # fitted to the states with data: Brazil to Australia
+    (south, west), (north, east) = _fitted(m)
+    assert south < -30  # Australia
+    assert west < -45  # Brazil
+    assert north > 50  # Germany
+    assert east > 150
+
+
+def test_states_of_the_countries_asked_for_only() -> None:
+    m = maps.choropleth(world_states(), level="state", countries=["de"])
+    features = features_by_tooltip(m)
+    assert "Bavaria, Germany" in features
+    assert "Queensland, Australia" not in features
+    assert "States and provinces: none known" in features["Australia"]["properties"]["tooltip"]
+    (legend,) = legend_texts(m)
+    assert "7 place(s) in countries not shown (AU-NSW, AU-QLD, AU-WA, BR-RJ, BR-SP, …" in legend
+    (south, west), (north, east) = _fitted(m)  # Germany
+    assert 47 < south < 48
+    assert 5 < west < 6.5
+    assert 54.5 < north < 55.5
+    assert 14.5 < east < 15.5
+    with pytest.raises(ValueError, match="no state or province shapes for ZZ"):
+        maps.choropleth(world_states(), level="state", countries=["DE", "ZZ"])
+    with pytest.raises(ValueError, match='countries= chooses the states of level="state"'):
+        maps.choropleth(world_states(), level="country", countries=["DE"])
+
+
+def test_states_of_every_country_stay_within_the_vertex_budget() -> None:
+    from geoflex.reference import load_geojson
+    from geoflex.report._map_states import MAX_STATE_VERTICES, _vertices
+
+    codes = [f["properties"]["state_code"] for f in load_geojson("admin1")["features"]]
+    frame = pl.DataFrame({"state_code": codes, "conversations": list(range(1, len(codes) + 1))})
+    m = maps.choropleth(frame, level="state")
+    features = features_by_tooltip(m)
+    states = [
+        f for f in features.values() if "States and provinces:" not in f["properties"]["tooltip"]
+    ]
+    assert 0 < sum(_vertices(f["geometry"]["coordinates"]) for f in states) <= MAX_STATE_VERTICES
+    left_out = [
+        f
+        for f in features.values()
+        if "not drawn, to keep the page small" in f["properties"]["tooltip"]
+    ]
+    (legend,) = legend_texts(m)
+    match = re.search(r"the states of (\d+) more countries \(.*?, ([\d,]+) conversations\)", legend)
+    assert match is not None, legend
+    assert int(match.group(1)) >= len(left_out) > 20
+    drawn = sum(
+        int(
+            re.search(r"Conversations: ([\d,]+)", f["properties"]["tooltip"])
+            .group(1)
+            .replace(",", "")
+        )
+        for f in states
+    )  # type: ignore[union-attr]
+    # every conversation is on the map or counted in the legend
+    assert drawn + int(match.group(2).replace(",", "")) == frame["conversations"].sum()
+
+
+def test_state_names_and_keys_from_data_are_escaped() -> None:
+    shapes = collection(
+        ({"state_code": "AU-QLD", "state": HOSTILE, "country": "AU"}, square(140, -28, 8)),
+        ({"state_code": "AU-NSW", "state": "{{ 7*7 }}", "country": "AU"}, square(141, -37, 8)),
+    )
+    frame = pl.DataFrame(
+        {"state_code": ["AU-QLD", "AU-NSW", f"AU-{HOSTILE}", None], "conversations": [5, 2, 3, 2]}
+    )
+    m = maps.choropleth(frame, level="state", geometry=shapes, countries=["AU"])
+    features = features_by_tooltip(m)
+    assert (
+        "Conversations: 5"
+        in features["&lt;img src=x onerror=alert(1)&gt;, Australia"]["properties"]["tooltip"]
+    )
+    (legend,) = legend_texts(m)
+    assert (
+        "1 place(s) without a shape (AU-&lt;IMG SRC=X ONERROR=ALERT(1)&gt;, 3 conversations)"
+        in legend
+    )
+    assert "1 row(s) with no state or province (2 conversations)" in legend
+    page = m.get_root().render()
+    assert "<img" not in page.lower()
+    assert "{{ 7*7 }}" not in page
+    assert "49, Australia" not in page
+    assert "&#123;&#123; 7*7 &#125;&#125;, Australia" in features  # shown as written
+
+
+def test_us_state_level_is_unchanged() -> None:
+    frame = pl.DataFrame({"state_code": ["WA", "US-TX"], "conversations": [3, 1]})
+    features = features_by_tooltip(maps.choropleth(frame, level="us_state"))
+    assert "Conversations: 3" in features["Washington"]["properties"]["tooltip"]
+    assert "Data: none" in features["Ohio"]["properties"]["tooltip"]
+    assert "France" not in features  # US states only, no outlines
+
+
+def test_map_pages_write_compact_coordinates() -> None:
+    frame = pl.DataFrame({"country": ["FR"], "conversations": [3]})
+    page = maps.choropleth(frame, level="country", geometry=COUNTRIES).get_root().render()
+    assert '"coordinates":[[[0.0,43.0],[5.0,43.0]' in page  # no spaces: a tenth of a page
+    assert '"coordinates": [' not in page

@@ -162,7 +162,41 @@ def test_place_tables_keep_every_conversation(built):
     assert frames["countries"]["conversations"].sum() == data.conversations.height
     assert frames["regions"]["conversations"].sum() == data.conversations.height
     assert frames["regions"]["share"].sum() == pytest.approx(1.0)
-    assert (
-        frames["us_states"]["conversations"].sum()
-        == data.conversations.filter(pl.col("country") == "US").height
+    # every country's states, one row for the conversations without a state
+    states = frames["states"]
+    assert states["conversations"].sum() == data.conversations.height
+    assert states["state_code"].is_duplicated().sum() == 0
+    without = states.filter(pl.col("state_code").is_null())["conversations"].sum()
+    assert without == data.conversations.filter(pl.col("state_code").is_null()).height
+
+
+def test_places_page_maps_and_lists_the_states_of_every_country(tmp_path):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    phones = ["+49 89 233 00", "+49 89 233 01", "+61 7 3224 5000", "+55 11 3091 1234"]
+    phones += ["+1 206 555 0100", "+61 2 9374 4000"]  # Seattle; Sydney without a state
+    conversations = pl.DataFrame(
+        {
+            "phone": phones,
+            "started_at": [dt.datetime(2026, 11, 2, 9 + i) for i in range(len(phones))],
+            "handle_time": [300.0] * len(phones),
+        }
     )
+    paths = build_all(SimpleNamespace(conversations=conversations), out_dir=tmp_path)
+    places = page_text(next(p for p in paths if p.name == "places.html"))
+    for state in (
+        "Bavaria, Germany",
+        "Queensland, Australia",
+        "Paulo, Brazil",
+    ):  # São, as JSON writes it: S\\u00e3o
+        assert state in places, state
+    assert "Washington, United States" in places
+    assert "1 row(s) with no state or province (1 conversations)" in places
+    assert '<p class="table-caption">States and provinces</p>' in places
+    assert "US states" not in places
+    # the table: every country's states, named, busiest first, without the unknown state
+    table = places[places.index("States and provinces</p>") :]
+    table = table[: table.index("</table>")]
+    assert re.findall(r"<td>DE-BY</td><td>Bavaria</td><td>Germany</td><td[^>]*>2<", table)
+    assert table.count("<tr>") == 1 + 4
