@@ -9,7 +9,7 @@ country says why it has no states. What is left out is counted in the legend.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,9 @@ MAX_STATE_VERTICES = 60_000
 
 NONE_KNOWN = "none known"
 NOT_DRAWN = "not drawn, to keep the page small"
+#: ISO 3166-2:US lists the outlying areas as subdivisions ("US-GU", as the resolver names
+#: Guam's state); Natural Earth draws them as countries with their ISO 3166-1 codes ("GU").
+US_OUTLYING = ("AS", "GU", "MP", "PR", "UM", "VI")
 
 
 def _vertices(geometry: Any) -> int:
@@ -61,9 +64,16 @@ def select_states(
     otherwise the states of the countries with data, busiest first (by conversations, else
     by ``metric``), while their vertices fit ``max_vertices`` (the busiest always).
     """
+    world = _country_outlines()
     by_country: dict[str, list[Place]] = {}
     for place in states:
         by_country.setdefault(place.country, []).append(place)
+    known = {p.key for p in states}
+    for area in US_OUTLYING if "US" in by_country else ():
+        outline = world.get(area)
+        if f"US-{area}" not in known and outline is not None:
+            us_area = Place(f"US-{area}", outline.name, outline.geometry, country="US")
+            by_country["US"].append(us_area)
     over_budget: list[str] = []
     if countries is not None:
         chosen = list(dict.fromkeys(c.strip().upper() for c in countries))
@@ -89,10 +99,19 @@ def select_states(
             chosen.append(country)
             used += cost
     drawn = set(chosen)
-    outlines, names = _country_outlines(drawn, over_budget)
     shown = [p for c in chosen for p in by_country[c]]
+    # the US's states cover its outlying areas: no outline under them
+    hidden = drawn | (set(US_OUTLYING) if "US" in drawn else set())
+    left_out = set(over_budget)
+    outlines = []
+    for code, outline in world.items():
+        if code in hidden:
+            continue
+        outline.detail = NOT_DRAWN if code in left_out else NONE_KNOWN
+        outlines.append(outline)
     for place in shown:
-        place.detail = names.get(place.country, place.country)
+        outline = world.get(place.country)
+        place.detail = outline.name if outline else place.country
     return StateSelection(
         places=outlines + shown,
         drawn_countries=chosen,
@@ -100,22 +119,15 @@ def select_states(
     )
 
 
-def _country_outlines(
-    drawn: set[str], over_budget: Iterable[str]
-) -> tuple[list[Place], dict[str, str]]:
-    """Every other country whole (its tooltip says why it shows no states), and the
-    English name of every country."""
-    left_out = set(over_budget)
-    places = []
-    names: dict[str, str] = {}
+def _country_outlines() -> dict[str, Place]:
+    """Every country whole, by ISO alpha-2 (its name: the detail of its states' tooltips)."""
+    places = {}
     for feature in features_of(load_shapes("countries")):
         properties = feature.get("properties") or {}
         country = str(properties.get("country") or "").strip().upper()
         shape = compact(feature.get("geometry"))
-        name = str(properties.get("country_name") or country)
-        names[country] = name
-        if not country or country in drawn or shape is None:
+        if not country or shape is None:
             continue
-        why = NOT_DRAWN if country in left_out else NONE_KNOWN
-        places.append(Place(country, name, shape, country=country, detail=why, outline=True))
-    return places, names
+        name = str(properties.get("country_name") or country)
+        places[country] = Place(country, name, shape, country=country, outline=True)
+    return places

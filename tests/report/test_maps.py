@@ -493,14 +493,8 @@ def test_states_of_every_country_stay_within_the_vertex_budget() -> None:
     match = re.search(r"the states of (\d+) more countries \(.*?, ([\d,]+) conversations\)", legend)
     assert match is not None, legend
     assert int(match.group(1)) >= len(left_out) > 20
-    drawn = sum(
-        int(
-            re.search(r"Conversations: ([\d,]+)", f["properties"]["tooltip"])
-            .group(1)
-            .replace(",", "")
-        )
-        for f in states
-    )  # type: ignore[union-attr]
+    counts = [re.search(r"Conversations: ([\d,]+)", f["properties"]["tooltip"]) for f in states]
+    drawn = sum(int(c.group(1).replace(",", "")) for c in counts if c)
     # every conversation is on the map or counted in the legend
     assert drawn + int(match.group(2).replace(",", "")) == frame["conversations"].sum()
 
@@ -545,3 +539,17 @@ def test_map_pages_write_compact_coordinates() -> None:
     page = maps.choropleth(frame, level="country", geometry=COUNTRIES).get_root().render()
     assert '"coordinates":[[[0.0,43.0],[5.0,43.0]' in page  # no spaces: a tenth of a page
     assert '"coordinates": [' not in page
+
+
+def test_us_outlying_areas_are_states_of_the_us() -> None:
+    # the resolver names Guam's state US-GU (ISO 3166-2:US); Natural Earth draws it as GU
+    frame = pl.DataFrame({"state_code": ["US-GU", "US-VI", "US-WA"], "conversations": [3, 4, 5]})
+    m = maps.choropleth(frame, level="state")
+    features = features_by_tooltip(m)
+    assert "Conversations: 3" in features["Guam, United States"]["properties"]["tooltip"]
+    assert (
+        "Conversations: 4"
+        in features["U.S. Virgin Islands, United States"]["properties"]["tooltip"]
+    )
+    assert "Guam" not in features  # no outline under the state
+    assert "Not on the map" not in legend_texts(m)[0]
