@@ -385,7 +385,9 @@ def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:
     sample = raw.sample(min(len(raw), 20_000), seed=0) if len(raw) > 20_000 else raw
     if len(raw) > 1000 and sample.n_unique() < _DEDUPE_BELOW * len(sample):
         as_categories = raw.cast(pl.Categorical(pl.Categories.random()))
-        distinct = as_categories.unique()
+        # Without the null: it has no code, and sorted first it would shift every string
+        # after it onto the next code's results.
+        distinct = as_categories.drop_nulls().unique()
         # Codes are dense (0..n-1): the distinct strings in code order index the results.
         order = distinct.to_physical()
         strings = distinct.cast(pl.String).gather(order.arg_sort())

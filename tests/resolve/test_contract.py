@@ -60,6 +60,19 @@ def test_repeated_numbers_resolve_like_unique_ones() -> None:
     assert out["country"].to_list() == ["US", "FR"] * 50
 
 
+def test_a_null_among_repeated_numbers_shifts_no_row() -> None:
+    # Many repeats take the distinct-values path; a null there once moved every number
+    # after it onto the next number's geography.
+    phones = ["client:bob", "+14155550132", "+442079460958", "garbage"] * 400
+    phones[7] = None
+    out = geoflex.resolve(pl.DataFrame({"phone": phones}))
+    one_by_one = pl.concat([geoflex.resolve(pl.DataFrame({"phone": [p]})) for p in phones[:12]])
+    assert_frame_equal(out.head(12), one_by_one)
+    assert out.filter(pl.col("phone") == "client:bob")["geo_status"].unique().to_list() == [
+        "not_a_phone"
+    ]
+
+
 def test_missing_column_names_it_and_lists_the_available_ones() -> None:
     with pytest.raises(
         geoflex.ColumnError, match=r"'msisdn' not found; available columns: id, phone"
