@@ -18,7 +18,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, NoReturn
 
 from geoflex._errors import ColumnError, DataError, GeoflexError, MissingDependencyError
@@ -285,31 +284,22 @@ def _refuse_empty(named: str, segments: int, problems: Any) -> None:
         )
 
 
-def _read_on_spark(sources: Sequence[str]) -> Any:
-    """Events read, screened and built into tables on Spark. Collected here: the
-    conversations, customers, agents and problems the reports read, and of the segments
-    only the columns service metrics read; the events stay on the cluster."""
+def _read_on_spark(sources: Sequence[str]) -> tuple[Any, Any]:
+    """Events read, screened and built into tables on Spark (``SparkFlexData``) and their
+    problems (capped): the reports' frames are computed on Spark too (`build_all`); only
+    counts and the problems come here, to refuse input without events."""
     import geoflex.spark as gs
-    from geoflex.spark._aggregate import COUNT_INPUTS, SERVICE_INPUTS
 
     named = _inputs_named(sources)
     with _about(f"reading {named}", code=EXIT_INPUT):
         spark_data = gs.read_events(gs.session(), list(sources))
-    try:
-        with _about(f"reading {named}", code=EXIT_INPUT):
-            tables = {t: spark_data.collect(t) for t in _REPORT_TABLES}
-            wanted = {*COUNT_INPUTS, *SERVICE_INPUTS, "created_at", "queue", "channel"}
-            segments = spark_data.collect("segments", columns=wanted)
-        _refuse_empty(named, segments.height, tables["problems"])
-        return SimpleNamespace(
-            **tables, segments=segments, truncated=spark_data.truncated, counts=spark_data.counts
-        )
-    finally:
-        spark_data.unpersist()
-
-
-# The tables the reports read whole (the segments: only some columns).
-_REPORT_TABLES = ("conversations", "customers", "agents", "problems")
+        try:
+            problems = spark_data.collect("problems")
+            _refuse_empty(named, spark_data.segments.count(), problems)
+        except BaseException:
+            spark_data.unpersist()
+            raise
+    return spark_data, problems
 
 
 def _build(
@@ -338,7 +328,7 @@ def _build(
             if config.ui_attributes is None:
                 locations = read_ui_attributes(geoflex.sample.ui_attributes())
         elif engine == "spark":
-            data = _read_on_spark(sources)
+            data, problems = _read_on_spark(sources)
         else:
             from geoflex.collect._layout import Layout
             from geoflex.ingest import read_ui_attributes
@@ -356,9 +346,17 @@ def _build(
                         data = add_workers(data, layout.workers)
                     if config.ui_attributes is None and layout.ui_attributes.is_file():
                         locations = read_ui_attributes(layout.ui_attributes)
-        with _about(f"--out {out}", code=EXIT_USAGE, catch=(OSError,)):
-            paths = build_all(data, out_dir=out, config=config, locations=locations, progress=step)
-    return paths, int(data.problems["count"].sum())
+        try:
+            with _about(f"--out {out}", code=EXIT_USAGE, catch=(OSError,)):
+                paths = build_all(
+                    data, out_dir=out, config=config, locations=locations, progress=step
+                )
+        finally:
+            if engine == "spark" and sources is not None:
+                data.unpersist()  # type: ignore[attr-defined]  # SparkFlexData's cache
+    if not (engine == "spark" and sources is not None):
+        problems = data.problems
+    return paths, int(problems["count"].sum())
 
 
 def _summary(paths: Sequence[Path], problems: int) -> None:

@@ -18,6 +18,8 @@ from geoflex.aggregate._frames import check_columns
 __all__ = [
     "DISTANCE_BINS_KM",
     "GeoAccuracy",
+    "accuracy_rows",
+    "accuracy_summary",
     "geolocation_accuracy",
     "haversine_km",
     "haversine_km_array",
@@ -124,17 +126,57 @@ def geolocation_accuracy(
     >>> acc.rows["state_match"].to_list()
     [True, False, True]
     """
+    check_columns(frame, [phone, zip], "geolocation_accuracy")
+    data = frame.lazy()
+    total = data.select(pl.len()).collect().item()
+    rows = accuracy_rows(data, phone=phone, zip=zip, default_country=default_country)
+    summary = accuracy_summary(rows, total)
+    edges = list(DISTANCE_BINS_KM)
+    measured = rows.filter(pl.col("distance_km").is_not_null())
+    labels = [*edges, None]
+    counts = []
+    lower = 0.0
+    for upper in labels:
+        in_bin = pl.col("distance_km") >= lower
+        if upper is not None:
+            in_bin = in_bin & (pl.col("distance_km") < upper)
+        counts.append(int(measured.select(in_bin.sum()).item()))
+        lower = upper if upper is not None else lower
+    n = max(measured.height, 1)
+    distances = pl.DataFrame(
+        {
+            "up_to_km": labels,
+            "rows": counts,
+            "share": [c / n for c in counts],
+        },
+        schema={"up_to_km": pl.Float64, "rows": pl.Int64, "share": pl.Float64},
+    )
+    return GeoAccuracy(rows=rows, summary=summary, distances=distances)
+
+
+def accuracy_rows(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    phone: str = "phone",
+    zip: str = "customers_zip",
+    default_country: str = "US",
+) -> pl.DataFrame:
+    """The ``rows`` of :func:`geolocation_accuracy`: each row with a phone and a ZIP, its
+    state by each, and how far apart they place it (each row on its own)."""
     from geoflex.resolve import resolve
 
     check_columns(frame, [phone, zip], "geolocation_accuracy")
-    data = frame.lazy().select(
-        pl.col(phone).cast(pl.String).alias("phone"), pl.col(zip).cast(pl.String).alias("zip")
+    both = (
+        frame.lazy()
+        .select(
+            pl.col(phone).cast(pl.String).alias("phone"), pl.col(zip).cast(pl.String).alias("zip")
+        )
+        .filter(
+            pl.col("phone").str.strip_chars().str.len_chars().fill_null(0) > 0,
+            pl.col("zip").str.strip_chars().str.len_chars().fill_null(0) > 0,
+        )
+        .collect()
     )
-    total = data.select(pl.len()).collect().item()
-    both = data.filter(
-        pl.col("phone").str.strip_chars().str.len_chars().fill_null(0) > 0,
-        pl.col("zip").str.strip_chars().str.len_chars().fill_null(0) > 0,
-    ).collect()
     by_phone = resolve(both.select("phone"), "phone", default_country=default_country)
     by_zip = resolve(
         both.rename({"zip": "__zip"}),
@@ -158,7 +200,7 @@ def geolocation_accuracy(
             "__zlon": by_zip["longitude"].zip_with(zip_known, nothing),
         }
     )
-    rows = rows.with_columns(
+    return rows.with_columns(
         state_match=pl.when(
             pl.col("phone_state_code").is_not_null() & pl.col("zip_state_code").is_not_null()
         ).then(pl.col("phone_state_code") == pl.col("zip_state_code")),
@@ -169,7 +211,12 @@ def geolocation_accuracy(
         "phone", "zip", "phone_state_code", "zip_state_code", "state_match", "distance_km",
         "phone_geo_level",
     )  # fmt: skip
-    summary = rows.select(
+
+
+def accuracy_summary(rows: pl.DataFrame, total: int) -> pl.DataFrame:
+    """The ``summary`` of :func:`geolocation_accuracy` over its ``rows`` (of ``total``
+    input rows)."""
+    return rows.select(
         pl.lit(total, dtype=pl.Int64).alias("rows"),
         pl.len().cast(pl.Int64).alias("with_phone_and_zip"),
         pl.col("state_match").is_not_null().sum().cast(pl.Int64).alias("compared"),
@@ -179,24 +226,3 @@ def geolocation_accuracy(
         pl.col("distance_km").quantile(0.9).alias("distance_km_p90"),
         ordered_mean("distance_km").alias("distance_km_mean"),
     )
-    edges = list(DISTANCE_BINS_KM)
-    measured = rows.filter(pl.col("distance_km").is_not_null())
-    labels = [*edges, None]
-    counts = []
-    lower = 0.0
-    for upper in labels:
-        in_bin = pl.col("distance_km") >= lower
-        if upper is not None:
-            in_bin = in_bin & (pl.col("distance_km") < upper)
-        counts.append(int(measured.select(in_bin.sum()).item()))
-        lower = upper if upper is not None else lower
-    n = max(measured.height, 1)
-    distances = pl.DataFrame(
-        {
-            "up_to_km": labels,
-            "rows": counts,
-            "share": [c / n for c in counts],
-        },
-        schema={"up_to_km": pl.Float64, "rows": pl.Int64, "share": pl.Float64},
-    )
-    return GeoAccuracy(rows=rows, summary=summary, distances=distances)

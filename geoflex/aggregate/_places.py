@@ -77,13 +77,14 @@ def display_name(column: str | pl.Expr) -> pl.Expr:
 
 
 def _display_columns(level: str, names: Sequence[str]) -> list[pl.Expr]:
-    """The display columns carried beside a level's keys (first value of each group)."""
+    """The display columns carried beside a level's keys (the least of a group's names:
+    names of one place rarely differ, and the least one does not depend on row order)."""
     wanted = {
         "country": ["country_name"],
         "state": ["state", "country_name"],
         "city": ["state", "country_name"],
     }.get(level, [])
-    return [pl.col(c).drop_nulls().first().alias(c) for c in wanted if c in names]
+    return [pl.col(c).min().alias(c) for c in wanted if c in names]
 
 
 def place_metrics(

@@ -46,6 +46,7 @@ __all__ = [
     "INSIGHTS_BUSINESS_HOURS",
     "INSIGHTS_SERVICE_LEVEL",
     "SERVICE_COLUMNS",
+    "SERVICE_INPUTS",
     "offered_waits",
     "service_metrics",
 ]
@@ -59,6 +60,17 @@ INSIGHTS_ABANDONED = "conversations_abandoned"
 INSIGHTS_ABANDONED_PHASE = "conversations_abandoned_phase"
 INSIGHTS_SERVICE_LEVEL = "conversations_service_level"
 INSIGHTS_BUSINESS_HOURS = "conversations_in_business_hours"
+#: Columns service metrics read when present, besides the counts' (waits, who reached an
+#: agent, Insights' own verdicts).
+SERVICE_INPUTS = (
+    "wait_time",
+    "accepted_at",
+    "handle_time",
+    INSIGHTS_ABANDONED,
+    INSIGHTS_ABANDONED_PHASE,
+    INSIGHTS_SERVICE_LEVEL,
+    INSIGHTS_BUSINESS_HOURS,
+)
 
 #: The columns `service_metrics` adds to each group, in order.
 SERVICE_COLUMNS: tuple[str, ...] = (

@@ -41,6 +41,8 @@ from geoflex.aggregate._volume import count_aggregations
 
 __all__ = [
     "SPIKE_COLUMNS",
+    "SPIKE_MIN_COUNT",
+    "SPIKE_THRESHOLD",
     "Season",
     "baseline_description",
     "score_spikes",
@@ -49,6 +51,9 @@ __all__ = [
 ]
 
 Season = Literal["day", "week"]
+#: Lowest score that is a spike, and fewest conversations in a spike interval (defaults).
+SPIKE_THRESHOLD = 4.0
+SPIKE_MIN_COUNT = 5
 _MAD_TO_SD = 1.4826
 # Below this the expected count of an hour is taken as this for the Poisson test: a median
 # of zero over a few weeks does not mean the place never calls then.
@@ -174,8 +179,8 @@ def spikes(
     season: Season | None = "week",
     window: int = 4,
     min_history: int = 2,
-    threshold: float = 4.0,
-    min_count: int = 5,
+    threshold: float = SPIKE_THRESHOLD,
+    min_count: int = SPIKE_MIN_COUNT,
     only_spikes: bool = True,
 ) -> FrameT:
     """Find episodes where a place has far more conversations than it usually has then.

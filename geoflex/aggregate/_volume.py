@@ -13,6 +13,7 @@ from geoflex.aggregate._frames import FrameT, as_list, check_columns, like_input
 from geoflex.aggregate._time import Clock, Every, clock_time, interval_time
 
 __all__ = [
+    "COUNT_INPUTS",
     "DEFAULT_MEASURES",
     "by_interval",
     "count_aggregations",
@@ -36,6 +37,9 @@ DEFAULT_MEASURES: tuple[str, ...] = (
     "wrapup_time",
     "ivr_time",
 )
+#: Columns the counts read when present (conversations, segments, abandons), and the
+#: phone the ``area_code`` is derived from: what an aggregation of the counts must keep.
+COUNT_INPUTS = ("conversation_id", "segment_id", "segments", "abandoned", "phone_e164")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

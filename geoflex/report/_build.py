@@ -1,4 +1,8 @@
-"""`build_all`: FlexData -> the four HTML reports in a directory."""
+"""`build_all`: ingested data -> the HTML reports in a directory.
+
+The computation half (`geoflex.report._compute.compute_frames`) reduces the data to small
+frames, on polars or on Spark; this module renders the pages from those frames alone.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,9 @@ from typing import Any
 
 import polars as pl
 
-from geoflex._errors import DataError
-from geoflex._sums import ordered_mean
-from geoflex.report._compute import (
-    SERVICE_LEVELS,
-    accuracy_frame,
-    locate,
-    located_segments,
-    place_frames,
-    quality_frames,
-    service_frames,
-    staffing_frames,
-)
+from geoflex.report._compute import SERVICE_LEVELS, ReportFrames, compute_frames
 from geoflex.report._config import ReportConfig
+from geoflex.report._plan import staffing_frames
 from geoflex.report._privacy import redact_frame
 from geoflex.report._write import publish
 from geoflex.report.pages import (
@@ -46,75 +40,6 @@ _MAX_POINTS = 3000
 BUILD_STEPS = 7
 
 
-def _frame(value: Any) -> pl.DataFrame | None:
-    if isinstance(value, pl.LazyFrame):
-        return value.collect()
-    return value if isinstance(value, pl.DataFrame) else None
-
-
-def _spikes(conv: pl.DataFrame, time: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Hourly timeline, spike episodes by place (`geoflex.aggregate.spikes`), per place.
-
-    A place is the state where known (US, Canada...), else the country, keyed by its ISO
-    code so a spike in one state is not diluted by the whole country. With at least six
-    weeks of data the expected value is the same weekday and hour over the previous four
-    weeks (two at least, so most of the data is scored); with less, the same hour over the
-    previous seven days (three at least).
-    """
-    from geoflex.aggregate import spikes
-
-    hour = pl.col(time).dt.truncate("1h").alias("interval_start")
-    timeline = (
-        conv.select(hour)
-        .drop_nulls()
-        .group_by("interval_start")
-        .len("conversations")
-        .sort("interval_start")
-    )
-    placed = conv.with_columns(
-        place_code=pl.coalesce("state_code", "country"),
-        place=pl.when(pl.col("state").is_not_null())
-        .then(pl.col("state") + ", " + pl.col("country"))
-        .otherwise(pl.col("country_name")),
-    )
-    span = conv.select(pl.col(time).max() - pl.col(time).min()).item()
-    weekly = span is not None and span >= dt.timedelta(weeks=6)
-    options: dict[str, Any] = (
-        {"season": "week", "window": 4, "min_history": 2}
-        if weekly
-        else {"season": "day", "window": 7, "min_history": 3}
-    )
-    names = placed.group_by("place_code").agg(pl.col("place").drop_nulls().first())
-    found = (
-        spikes(placed, "place_code", time=time, every="60m", **options)
-        .join(names, on="place_code", how="left")
-        .with_columns(interval_start=pl.col("start"))
-    )
-    where = (
-        placed.filter(pl.col("latitude").is_not_null())
-        .group_by("place")
-        .agg(ordered_mean("latitude"), ordered_mean("longitude"))
-    )
-    per_place = (
-        found.group_by("place")
-        .agg(pl.len().alias("episodes"), pl.col("peak_score").max().alias("highest_score"))
-        .join(where, on="place", how="left")
-        .sort("episodes", "highest_score", descending=True)
-    )
-    table = found.select(
-        "interval_start",
-        "place",
-        "start_local",
-        "end_local",
-        "timezone",
-        pl.col("observed").alias("conversations"),
-        "expected",
-        "excess",
-        "reason",
-    )
-    return timeline, table, per_place
-
-
 def build_all(
     data: Any,
     *,
@@ -128,7 +53,11 @@ def build_all(
     Parameters
     ----------
     data
-        What `geoflex.read_events` returns (``conversations``, ``agents``, ``problems``...).
+        What `geoflex.read_events` returns (``conversations``, ``agents``, ``problems``...),
+        or what `geoflex.spark.read_events` returns: its tables stay on Spark, which
+        computes every frame the pages show; only those small frames, the agents (one row
+        per worker) and the problems (at most ``max_problems`` per file read) are
+        collected here.
     out_dir
         Directory for ``index.html``, ``places.html``, ``staffing.html``, ``spikes.html``.
     config
@@ -166,53 +95,32 @@ def build_all(
     now = dt.datetime.now(dt.timezone.utc)
     common: dict[str, Any] = {"title": config.title, "show_phone_numbers": keep, "generated": now}
     return publish(
-        out_dir, lambda staging: _write_pages(data, staging, config, locations, step, common)
+        out_dir,
+        lambda staging: _write_pages(
+            compute_frames(data, config, progress=step), staging, config, locations, step, common
+        ),
     )
 
 
 def _write_pages(
-    data: Any,
+    frames: ReportFrames,
     out: Path,
     config: ReportConfig,
     locations: pl.DataFrame | None,
     step: Callable[[str], None],
     common: dict[str, Any],
 ) -> list[Path]:
-    """The pages of `build_all`, written into ``out`` (its staging directory)."""
+    """The pages of `build_all`, rendered from ``frames`` into ``out`` (its staging
+    directory)."""
     from geoflex.report import maps
 
     keep = config.show_phone_numbers
-    step("Locating customers")
-    conversations = _frame(getattr(data, "conversations", None))
-    if conversations is None:
-        raise DataError("build_all needs data with a `conversations` frame (see read_events)")
-    located = locate(conversations, config)
-    conv = located.conversations
-    agents = _frame(getattr(data, "agents", None))
-
-    step("Aggregating by place")
-    places = place_frames(located)
-    segments = located_segments(data, located)
-    service = service_frames(segments, config) if segments is not None else {}
+    places, service, quality = frames.places, frames.service, frames.quality
+    conversations = frames.totals["conversations"]
     metric_options: dict[str, Any] = {
         "threshold_s": config.target_answer_s,
         "short_abandon_s": config.short_abandon_s,
         "show_phone_numbers": keep,
-    }
-    quality = quality_frames(located, data)
-    accuracy = accuracy_frame(data, config)
-    placed = conv.filter(pl.col("latitude").is_not_null()).height
-    totals = {
-        "conversations": conv.height,
-        "segments": _height(getattr(data, "segments", None)),
-        "customers": _height(getattr(data, "customers", None)),
-        "agents": None if agents is None else agents.height,
-        "handle_time_h": None
-        if located.handle_time is None
-        else float(conv[located.handle_time].sum() or 0) / 3600,
-        "located_share": placed / conv.height if conv.height else None,
-        "first": conv[located.time].min(),
-        "last": conv[located.time].max(),
     }
     paths: list[Path] = []
 
@@ -230,7 +138,7 @@ def _write_pages(
     tables: list[Any] = (
         [
             service_table(
-                _with_share(service[level], conv.height), level, caption=caption, **metric_options
+                _with_share(service[level], conversations), level, caption=caption, **metric_options
             )
             for level, caption in SERVICE_LEVELS
             if level in service
@@ -252,9 +160,10 @@ def _write_pages(
     )
 
     step("Writing the staffing report")
+    agents = frames.agents
     if agents is not None:
         agents = _placed_agents(agents, locations, config)
-    staff = staffing_frames(located, agents, config, segments)
+    staff = staffing_frames(frames, agents, config)
     agents_map = None
     agent_places = None
     far_demand = None
@@ -289,7 +198,7 @@ def _write_pages(
     )
 
     step("Writing the spikes report")
-    timeline, spike_table, per_place = _spikes(conv, located.time)
+    timeline, spike_table, per_place = frames.timeline, frames.spikes, frames.spike_places
     spike_map = (
         maps.points(per_place, label="place", size="episodes", name="Spike episodes")
         if per_place.filter(pl.col("latitude").is_not_null()).height
@@ -305,7 +214,7 @@ def _write_pages(
     top_places = _shown(places["cities"]).head(config.top)
     busiest = [
         service_table(
-            _with_share(service[level], conv.height).head(config.top),
+            _with_share(service[level], conversations).head(config.top),
             level,
             caption=f"Busiest {config.top} {caption.lower()} (all of them: the Places page)",
             **metric_options,
@@ -323,11 +232,11 @@ def _write_pages(
         if kind in service
     ]
     overview = overview_report(
-        totals=totals,
+        totals=frames.totals,
         regions=places["regions"],
         countries=places["countries"],
         top_places=top_places,
-        queues=_queues(conv, located.handle_time),
+        queues=frames.queues,
         busiest=busiest,
         service_tables=service_tables,
         overall=service.get("overall"),
@@ -337,7 +246,7 @@ def _write_pages(
         problems=quality["problems"],
         truncations=quality["truncations"],
         counts=quality["counts"],
-        accuracy=accuracy,
+        accuracy=frames.accuracy,
         **common,
     )
     paths.insert(0, overview.save(out / "index.html"))
@@ -370,18 +279,6 @@ def _placed_agents(
     )
 
 
-def _queues(conv: pl.DataFrame, handle: str | None) -> pl.DataFrame | None:
-    from geoflex.aggregate import volume
-
-    keys = [c for c in ("queue", "channel") if c in conv.columns]
-    if not keys:
-        return None
-    out = volume(conv, keys, measures=[handle] if handle else [])
-    if handle:
-        out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
-    return out
-
-
 # Customers farther than this from every agent site count as "far".
 _FAR_KM = 1000.0
 
@@ -405,8 +302,3 @@ def _with_share(frame: pl.DataFrame, total: int) -> pl.DataFrame:
 def _shown(cities: pl.DataFrame) -> pl.DataFrame:
     """The places table as people read it: the place's name and its country."""
     return cities.drop("city", "state", "latitude", "longitude")
-
-
-def _height(value: Any) -> int | None:
-    frame = _frame(value)
-    return None if frame is None else frame.height

@@ -4,9 +4,13 @@ No rule is restated in Spark SQL. Each aggregation runs in two Arrow/Python stag
 
 1. each partition's rows get the columns that say which output row they count toward (the
    place, the interval in the chosen clock, the hour-of-week cell...), computed by
-   geoflex's polars code;
-2. Spark hash-partitions the rows on those columns, so every group is whole in one
-   partition, and geoflex's polars aggregation runs on each partition.
+   geoflex's polars code, and a hash of them;
+2. Spark partitions the rows on that hash, so every group is whole in one partition, and
+   geoflex's polars aggregation runs on each partition; its result comes back as Arrow IPC
+   bytes, in geoflex's own types.
+
+Several aggregations of one table run in one Spark job (`_run_many`): each row is copied
+once per aggregation, tagged with which one it is for.
 
 The per-group results are small; they are collected and finished on the driver by the same
 polars code (the order of the rows, the 7 x 24 grid, the spike scores over the counts), so
@@ -21,6 +25,7 @@ the input's row order, which Spark does not keep).
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -31,15 +36,13 @@ from geoflex.aggregate._frames import as_list
 from geoflex.aggregate._service import (
     DEFAULT_SHORT_ABANDON_S,
     DEFAULT_THRESHOLD_S,
-    INSIGHTS_ABANDONED,
-    INSIGHTS_ABANDONED_PHASE,
-    INSIGHTS_BUSINESS_HOURS,
-    INSIGHTS_SERVICE_LEVEL,
+    SERVICE_INPUTS,
 )
 from geoflex.aggregate._service import service_metrics as service_metrics_polars
 from geoflex.aggregate._spikes import Season, score_spikes, spike_counts
 from geoflex.aggregate._time import Clock, Every, interval_time
 from geoflex.aggregate._volume import (
+    COUNT_INPUTS,
     DEFAULT_MEASURES,
     hour_cells,
     hour_counts,
@@ -58,21 +61,10 @@ if TYPE_CHECKING:
 __all__ = ["by_interval", "hour_of_week", "service_metrics", "spikes", "volume"]
 
 Rule = Callable[[pl.DataFrame], pl.DataFrame]
-#: Columns the counts read when present (conversations, segments, abandons), and the
-#: segment's phone the ``area_code`` is derived from.
-COUNT_INPUTS = ("conversation_id", "segment_id", "segments", "abandoned", "phone_e164")
-#: Columns service metrics read when present, besides the counts' (waits, who reached an
-#: agent, Insights' own verdicts).
-SERVICE_INPUTS = (
-    "wait_time",
-    "accepted_at",
-    "handle_time",
-    INSIGHTS_ABANDONED,
-    INSIGHTS_ABANDONED_PHASE,
-    INSIGHTS_SERVICE_LEVEL,
-    INSIGHTS_BUSINESS_HOURS,
-)
-_PART = "__part_{}"
+# Columns stage 1 adds: which request a row copy is for, and a hash of its group's keys.
+_RULE, _HASH, _PAYLOAD = "__rule", "__group", "__payload"
+# Polars' hash is the same in every process of one polars version (fixed seeds).
+_SEED = 0
 
 
 def _polars_schema(sdf: DataFrame) -> dict[str, pl.DataType]:
@@ -80,67 +72,106 @@ def _polars_schema(sdf: DataFrame) -> dict[str, pl.DataType]:
     return dict(polars_frame(arrow_schema(sdf.schema).empty_table()).schema)
 
 
-def _keyed(
-    source: Iterable[pa.RecordBatch], *, key: Rule, arrow: pa.Schema
-) -> Iterator[pa.RecordBatch]:
-    """Executor side, stage 1: each row and the columns of its group (``__part_i``)."""
-    for frame in chunks(source):
-        parts = _part_columns(key(frame), frame.height)
-        yield from batches(pl.concat([frame, parts], how="horizontal"), arrow)
-
-
-def _part_columns(keys: pl.DataFrame, height: int) -> pl.DataFrame:
-    """Group columns as Spark can hash them: times as integers, categories as strings (one
-    group of every row when there are no group columns)."""
+def _group_hash(keys: pl.DataFrame, height: int) -> pl.Series:
+    """One number per row naming its group: equal keys, equal numbers, in every process
+    (categories as strings, times as integers; 0 for every row without keys)."""
     if not keys.width:
-        return pl.DataFrame({_PART.format(0): pl.zeros(height, pl.Int8, eager=True)})
+        return pl.zeros(height, pl.UInt64, eager=True)
     keys = plain(keys).with_columns(pl.col(pl.Datetime, pl.Date, pl.Duration).to_physical())
-    return keys.rename({c: _PART.format(i) for i, c in enumerate(keys.columns)})
+    return keys.select(pl.struct(pl.all()).hash(_SEED)).to_series()
+
+
+def _keyed(
+    source: Iterable[pa.RecordBatch], *, keys: Sequence[Rule], arrow: pa.Schema
+) -> Iterator[pa.RecordBatch]:
+    """Executor side, stage 1: a copy of each row for each request, with its group's hash."""
+    for frame in chunks(source):
+        for number, key in enumerate(keys):
+            tagged = frame.with_columns(
+                pl.lit(number, pl.Int32).alias(_RULE),
+                _group_hash(key(frame), frame.height).reinterpret(signed=True).alias(_HASH),
+            )
+            yield from batches(tagged, arrow)
 
 
 def _grouped(
     source: Iterable[pa.RecordBatch],
     *,
-    rule: Rule,
+    rules: Sequence[Rule],
     schema: dict[str, pl.DataType],
     arrow: pa.Schema,
 ) -> Iterator[pa.RecordBatch]:
-    """Executor side, stage 2: a partition's whole groups -> ``rule``'s rows for them."""
+    """Executor side, stage 2: a partition's whole groups -> each request's rule over its
+    rows, as one Arrow IPC payload per request (the results differ in columns)."""
     frames = list(chunks(source, rows=1 << 62))
     if not frames:
         return
-    rows = pl.concat(frames).select(pl.col(c).cast(t) for c, t in schema.items())
-    # A fixed order (Spark's shuffle has none), so float totals are the same on every run.
-    yield from batches(rule(rows.sort(rows.columns, nulls_last=True)), arrow)
+    every = pl.concat(frames)
+    for (number,), part in every.partition_by(_RULE, as_dict=True, maintain_order=False).items():
+        rows = part.select(pl.col(c).cast(t) for c, t in schema.items())
+        # A fixed order (Spark's shuffle has none), so float totals are the same on every run.
+        result = rules[int(number)](rows.sort(rows.columns, nulls_last=True))
+        payload = io.BytesIO()
+        result.write_ipc(payload)
+        yield pa.RecordBatch.from_pydict(
+            {_RULE: [number], _PAYLOAD: [payload.getvalue()]}, schema=arrow
+        )
 
 
-def _run(sdf: DataFrame, columns: Sequence[str], key: Rule, rule: Rule) -> pl.DataFrame:
-    """``rule`` over ``sdf``'s groups, as ``key`` tells them, collected as one polars frame.
+def _run_many(
+    sdf: DataFrame, columns: Sequence[str], requests: Sequence[tuple[Rule, Rule]]
+) -> list[pl.DataFrame]:
+    """Each request's ``rule`` over ``sdf``'s groups, as its ``key`` tells them, collected:
+    all in one Spark job (one pass over ``sdf``, one shuffle).
 
-    ``key`` and ``rule`` first run on an empty frame of ``sdf``'s schema here, so a missing
-    column or a bad option is geoflex's own error, word for word, before Spark starts.
+    Every ``key`` and ``rule`` first runs on an empty frame of ``sdf``'s schema here, so a
+    missing column or a bad option is geoflex's own error, word for word, before Spark
+    starts.
     """
+    from pyspark.sql.types import BinaryType, IntegerType, StructField, StructType
+
     full = pl.DataFrame(schema=_polars_schema(sdf))
-    rule(full)
-    key(full)
+    for key, rule in requests:
+        rule(full)
+        key(full)
     pruned = sdf.select(*(c for c in sdf.columns if c in set(columns)))
     schema = _polars_schema(pruned)
     empty = pl.DataFrame(schema=schema)
-    parts = _part_columns(key(empty), 0)
-    keyed_schema = spark_schema({**schema, **dict(parts.schema)})
+    keyed_schema = spark_schema({**schema, _RULE: pl.Int32(), _HASH: pl.Int64()})
     for field in pruned.schema.fields:  # the data columns keep their own Spark types
         keyed_schema[field.name].dataType = field.dataType
     keyed = pruned.mapInArrow(
-        functools.partial(_keyed, key=key, arrow=arrow_schema(keyed_schema)), keyed_schema
+        functools.partial(
+            _keyed, keys=[key for key, _ in requests], arrow=arrow_schema(keyed_schema)
+        ),
+        keyed_schema,
     )
-    result = rule(empty)
-    out_schema = spark_schema(dict(result.schema))
-    grouped = keyed.repartition(*parts.columns).mapInArrow(
-        functools.partial(_grouped, rule=rule, schema=schema, arrow=arrow_schema(out_schema)),
+    out_schema = StructType(
+        [StructField(_RULE, IntegerType()), StructField(_PAYLOAD, BinaryType())]
+    )
+    grouped = keyed.repartition(_RULE, _HASH).mapInArrow(
+        functools.partial(
+            _grouped,
+            rules=[rule for _, rule in requests],
+            schema=schema,
+            arrow=arrow_schema(out_schema),
+        ),
         out_schema,
     )
-    frame = polars_frame(grouped.toArrow())
-    return frame.select(pl.col(c).cast(t) for c, t in result.schema.items())
+    # Each result starts empty, in the rule's own columns and types.
+    results: list[list[pl.DataFrame]] = [[rule(empty).clear()] for _, rule in requests]
+    collected = grouped.toArrow()
+    for number, payload in zip(
+        collected.column(_RULE).to_pylist(), collected.column(_PAYLOAD).to_pylist(), strict=True
+    ):
+        results[number].append(pl.read_ipc(io.BytesIO(payload)))
+    return [pl.concat(parts) for parts in results]
+
+
+def _run(sdf: DataFrame, columns: Sequence[str], key: Rule, rule: Rule) -> pl.DataFrame:
+    """``rule`` over ``sdf``'s groups, as ``key`` tells them, collected as one polars frame
+    (`_run_many` with one request)."""
+    return _run_many(sdf, columns, [(key, rule)])[0]
 
 
 def _group_key(

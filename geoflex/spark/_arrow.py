@@ -49,7 +49,12 @@ def spark_schema(schema: pl.Schema | dict[str, pl.DataType]) -> StructType:
     from pyspark.sql.pandas.types import from_arrow_type
     from pyspark.sql.types import StructField, StructType
 
-    empty = pl.DataFrame(schema=plain_schema(schema)).to_arrow()
+    # Spark has no unsigned integers (polars counts are UInt32): they travel as Int64.
+    signed = {
+        name: pl.Int64() if dtype.is_unsigned_integer() else dtype
+        for name, dtype in plain_schema(schema).items()
+    }
+    empty = pl.DataFrame(schema=signed).to_arrow()
     return StructType(
         [StructField(f.name, from_arrow_type(f.type), nullable=True) for f in empty.schema]
     )

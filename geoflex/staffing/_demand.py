@@ -15,7 +15,13 @@ from geoflex._errors import ColumnError
 from geoflex._sums import ordered_mean
 from geoflex.staffing._shifts import HOURS_PER_WEEK
 
-__all__ = ["hour_of_week_expr", "weekly_demand"]
+__all__ = [
+    "demand_counts",
+    "demand_grid",
+    "demand_rows",
+    "hour_of_week_expr",
+    "weekly_demand",
+]
 
 
 def hour_of_week_expr(expr: pl.Expr) -> pl.Expr:
@@ -84,6 +90,23 @@ def weekly_demand(
     >>> weekly_demand(df).filter(pl.col("total") > 0).rows()
     [(9, 1.5, 3, 200.0)]
     """
+    rows = demand_rows(frame, time=time, handle_time=handle_time, timezone=timezone)
+    bounds = rows.select(pl.col("_t").min().alias("a"), pl.col("_t").max().alias("b")).collect()
+    first, last = bounds.row(0)
+    keys = ["timezone"] if timezone else []
+    counted = demand_counts(rows, keys=keys, handle_time=handle_time is not None).collect()
+    return demand_grid(counted, first, last, keys=keys, handle_time=handle_time is not None)
+
+
+def demand_rows(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    time: str = "started_at",
+    handle_time: str | None = "handle_time",
+    timezone: str | None = None,
+) -> pl.LazyFrame:
+    """Each row with a time as `weekly_demand` counts it: ``_t`` (naive UTC), ``_h`` (the
+    handle time), ``timezone``, ``hour_of_week`` (local with ``timezone``, else UTC)."""
     names = frame.collect_schema().names()
     wanted = [time] + ([handle_time] if handle_time else []) + ([timezone] if timezone else [])
     missing = [c for c in wanted if c not in names]
@@ -99,26 +122,38 @@ def weekly_demand(
         *([pl.col(handle_time).cast(pl.Float64).alias("_h")] if handle_time else []),
         *([pl.col(timezone).cast(pl.String).alias("timezone")] if timezone else []),
     ).drop_nulls("_t")
-    bounds = lazy.select(pl.col("_t").min().alias("a"), pl.col("_t").max().alias("b")).collect()
-    first, last = bounds.row(0)
-    keys = ["timezone"] if timezone else []
     if timezone:
-        lazy = _local_hours(lazy)
-    else:
-        lazy = lazy.with_columns(hour_of_week_expr(pl.col("_t")).alias("hour_of_week"))
+        return _local_hours(lazy)
+    return lazy.with_columns(hour_of_week_expr(pl.col("_t")).alias("hour_of_week"))
+
+
+def demand_counts(rows: pl.LazyFrame, *, keys: list[str], handle_time: bool) -> pl.LazyFrame:
+    """`demand_rows` counted per [``timezone``,] ``hour_of_week``: ``total`` [, ``aht_s``]."""
     # Abandoned conversations (handle time 0 or null) do not pull the AHT down.
     handled = pl.col("_h").filter(pl.col("_h") > 0)
     aggs = [pl.len().alias("total")] + (
         [ordered_mean(handled).alias("aht_s")] if handle_time else []
     )
-    counted = lazy.group_by(*keys, "hour_of_week").agg(aggs)
-    if first is None:
-        return counted.collect().with_columns(conversations=pl.lit(0.0))
+    return rows.group_by(*keys, "hour_of_week").agg(aggs)
+
+
+def demand_grid(
+    counted: pl.DataFrame,
+    first: dt.datetime | None,
+    last: dt.datetime | None,
+    *,
+    keys: list[str],
+    handle_time: bool,
+) -> pl.DataFrame:
+    """`demand_counts` on every hour of the week, as averages over the hours that occur
+    between ``first`` and ``last`` (naive UTC: the rows' first and last times)."""
+    if first is None or last is None:
+        return counted.with_columns(conversations=pl.lit(0.0))
     grid = _occurrences(first, last)
-    if timezone:
-        grid = counted.select("timezone").unique().join(grid, how="cross")
+    if keys:
+        grid = counted.lazy().select("timezone").unique().join(grid, how="cross")
     out = (
-        grid.join(counted, on=[*keys, "hour_of_week"], how="left", nulls_equal=True)
+        grid.join(counted.lazy(), on=[*keys, "hour_of_week"], how="left", nulls_equal=True)
         .with_columns(pl.col("total").fill_null(0).cast(pl.UInt32))
         .with_columns(
             conversations=pl.when(pl.col("weeks") > 0)

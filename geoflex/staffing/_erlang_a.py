@@ -41,7 +41,7 @@ from geoflex.staffing._erlang import _ceil, _exact, _scheduled, _validate
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["ErlangAResult", "erlang_a", "patience_from_waits"]
+__all__ = ["ErlangAResult", "erlang_a", "patience", "patience_from_waits"]
 
 _TAIL = 1e-15
 
@@ -263,7 +263,10 @@ def patience_from_waits(
     from geoflex.aggregate._service import DEFAULT_SHORT_ABANDON_S, offered_waits
 
     short = DEFAULT_SHORT_ABANDON_S if short_abandon_s is None else short_abandon_s
-    total_wait, abandons = offered_waits(segments, short_abandon_s=short)
-    if abandons == 0:
-        return None
-    return total_wait / abandons
+    return patience(*offered_waits(segments, short_abandon_s=short))
+
+
+def patience(total_wait_s: float, abandons: int) -> float | None:
+    """Mean caller patience from the offered contacts' total wait and their abandons
+    (None without abandons): the estimate of :func:`patience_from_waits`."""
+    return total_wait_s / abandons if abandons else None

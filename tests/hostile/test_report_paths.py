@@ -49,15 +49,12 @@ def _problems(*files: str) -> pl.DataFrame:
     )
 
 
-class _Data:
-    def __init__(self, problems: pl.DataFrame) -> None:
-        self.problems = problems
-
-
 def test_problem_rows_name_files_as_given_or_by_base_name():
     from geoflex.report._compute import Located
+    from geoflex.report._rows import PolarsRows, Tables
 
-    located = Located(pl.DataFrame({"geo_status": ["ok"], "geo_level": ["city"]}), "t", None)
+    conversations = PolarsRows(pl.DataFrame({"geo_status": ["ok"], "geo_level": ["city"]}))
+    located = Located(conversations, "t", None)
     files = (
         "exports/day1.ndjson",  # relative: as given
         "/home/ann/exports/day2.ndjson",
@@ -66,8 +63,10 @@ def test_problem_rows_name_files_as_given_or_by_base_name():
         "~/day4.ndjson",
         "C:\\Users\\ann\\day5.ndjson",
     )
-    shown = quality_frames(located, _Data(_problems(*files)))["problems"]
+    tables = Tables(None, None, None, None, problems=PolarsRows(_problems(*files)))
+    shown = quality_frames(located, tables)["problems"]
     assert shown is not None
+    shown = shown.sort("line")  # the files in the order given (their lines are 1, 2...)
     assert shown["file"].to_list() == [
         "exports/day1.ndjson",
         "day2.ndjson",

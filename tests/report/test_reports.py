@@ -155,10 +155,10 @@ def test_bad_config_files(tmp_path, text, suffix, message):
 
 
 def test_place_tables_keep_every_conversation(built):
-    from geoflex.report._compute import Located, place_frames
+    from geoflex.report._compute import locate, place_frames
 
     data = fake_flex_data()
-    frames = place_frames(Located(data.conversations, "started_at", "handle_time"))
+    frames = place_frames(locate(data.conversations, ReportConfig()))
     assert frames["countries"]["conversations"].sum() == data.conversations.height
     assert frames["regions"]["conversations"].sum() == data.conversations.height
     assert frames["regions"]["share"].sum() == pytest.approx(1.0)

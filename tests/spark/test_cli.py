@@ -1,5 +1,5 @@
-"""``geoflex report --engine spark``: the events read on Spark, the same reports written,
-and no event collected to the driver."""
+"""``geoflex report --engine spark``: the events read and the reports' frames computed on
+Spark, the same pages written, and no row-level table collected to the driver."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from geoflex.cli import main
 from geoflex.sample._generator import write
 
 
-def test_report_on_spark_writes_every_page_from_collected_tables_only(
+def test_report_on_spark_writes_every_page_from_collected_aggregates_only(
     spark, tmp_path, monkeypatch
 ) -> None:
     # Every DataFrame brought to the driver is recorded (then really collected): the
@@ -38,14 +38,15 @@ def test_report_on_spark_writes_every_page_from_collected_tables_only(
         "spikes.html",
         "staffing.html",
     ]
-    assert any({"conversation_id", "started_at"} <= set(c) for c in collected)  # conversations
-    # No events (event_sid) and, of the segments, only the columns service metrics read
-    # (not their attributes): the tables the reports read, and the stages' bookkeeping rows.
-    assert not [c for c in collected if "event_sid" in c]
-    segments = [c for c in collected if "segment_id" in c]
-    assert len(segments) == 1
-    assert "attributes" not in segments[0]
-    assert "phone" not in segments[0]
+    # Brought here: counts, the problems (capped), the agents (one row per worker), the
+    # read's bookkeeping rows, and the aggregations' results (one payload per request and
+    # partition, or one partial row per piece of rows). Never the events, segments,
+    # conversations or customers (no event_sid, segment_id, conversation_id or phone).
+    assert collected, "the spy saw nothing"
+    row_level = {"event_sid", "segment_id", "conversation_id", "phone", "customers_phone"}
+    assert not [c for c in collected if row_level & set(c)], collected
+    assert any("__payload" in c for c in collected)  # the aggregates
+    assert any("worker_sid" in c for c in collected)  # the agents
     missing = CliRunner().invoke(
         main, ["report", str(tmp_path / "nope.ndjson"), "--engine", "spark"]
     )
