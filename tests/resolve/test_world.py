@@ -161,3 +161,12 @@ def test_a_place_only_the_local_geocoder_names_gets_its_local_name() -> None:
     assert abs(rows[0]["longitude"] - 7.331) < 0.1
     assert rows[2]["country"] == "JP"
     assert rows[2]["city"] is None
+
+
+def test_a_description_the_gazetteer_knows_by_another_name_is_placed() -> None:
+    # "Bangalore, Karnataka": GeoNames calls it Bengaluru, with Bangalore among its other
+    # names; the row is that city, under its own name (name and point of one place).
+    row = geoflex.resolve(pl.DataFrame({"phone": ["+91 80 2345 6789"]})).row(0, named=True)
+    assert (row["city"], row["state_code"], row["geo_level"]) == ("Bengaluru", "IN-KA", "city")
+    assert abs(row["latitude"] - 12.97) < 0.1
+    assert abs(row["longitude"] - 77.59) < 0.1
