@@ -214,6 +214,10 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
         state = state.scatter(rows, codes.replace_strict(state_names(), default=None))
     country_lat = countries.get_column("country_lat").gather(country_idx)
     country_lon = countries.get_column("country_lon").gather(country_idx)
+    city = places.get_column("place_city").gather(place_id)
+    # The country's point stands in for no place, never for a named one the gazetteer does
+    # not know ("Ulm-Donautal"): a city and its point are always of one place.
+    at_country = valid & city.is_null()
     return pl.DataFrame(
         {
             "phone_e164": _e164(frame),
@@ -234,14 +238,14 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
             "country_name": countries.get_column("country_name").gather(country_idx),
             "state": state,
             "state_code": state_code,
-            "city": places.get_column("place_city").gather(place_id),
+            "city": city,
             "latitude": pl.select(
-                pl.when(precise).then(place_lat).when(valid).then(country_lat)
+                pl.when(precise).then(place_lat).when(at_country).then(country_lat)
             ).to_series(),
             "longitude": pl.select(
                 pl.when(precise)
                 .then(places.get_column("place_lon").gather(place_id))
-                .when(valid)
+                .when(at_country)
                 .then(country_lon)
             ).to_series(),
             "timezone": zone,

@@ -141,13 +141,16 @@ def lookup(phone: str | None, *, default_country: str | None = "US") -> GeoRecor
         state_code = f"US-{country}"
     precise = found.get("place_lat") is not None
     coarse_level = "country" if info.get("latitude") is not None else None
+    city = found.get("place_city")
+    # As in resolve: the country's point only where no place is named.
+    at_country = not precise and city is None
     return _replace(
         base,
         state=t["states"].get(state_code) if state_code else None,
         state_code=state_code,
-        city=found.get("place_city"),
-        latitude=found["place_lat"] if precise else info.get("latitude"),
-        longitude=found["place_lon"] if precise else info.get("longitude"),
+        city=city,
+        latitude=found["place_lat"] if precise else info.get("latitude") if at_country else None,
+        longitude=found["place_lon"] if precise else info.get("longitude") if at_country else None,
         timezone=zone,
         geo_level=found["place_level"] if precise else coarse_level,
     )

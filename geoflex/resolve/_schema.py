@@ -34,7 +34,9 @@ GEO_STATUSES: tuple[GeoStatus, ...] = tuple(STATUS_MEANINGS)
 GeoLevel = Literal["country", "state", "area_code", "exchange", "city", "zip", "coordinates"]
 #: Each ``geo_level``, ordered from least to most precise, and what it means.
 LEVEL_MEANINGS: dict[GeoLevel, str] = {
-    "country": "only the country is known (from the calling code, or a country override)",
+    "country": "only the country is known (from the calling code, or a country override); "
+    "the point is the country's, except where the geocoder names a place the gazetteer "
+    "cannot place: then `city` is that name and there is no point",
     "state": "a state or province, from customer attributes",
     "area_code": "NANP: a point inside the area code's polygon, and its principal city",
     "exchange": "NANP: the city libphonenumber's geocoder names for the number's NPA-NXX, "

@@ -170,3 +170,43 @@ def test_a_description_the_gazetteer_knows_by_another_name_is_placed() -> None:
     assert (row["city"], row["state_code"], row["geo_level"]) == ("Bengaluru", "IN-KA", "city")
     assert abs(row["latitude"] - 12.97) < 0.1
     assert abs(row["longitude"] - 77.59) < 0.1
+
+
+def test_no_row_puts_a_named_city_at_another_point() -> None:
+    # Issue 15 item 3, on resolver rows (tests/reference walks the place table): a named
+    # place the gazetteer does not know ("Ulm Donau") keeps its name and gets no point,
+    # rather than the country's centre under the city's name.
+    from corpus import phone_corpus
+
+    from geoflex.aggregate import haversine_km
+    from geoflex.reference import load_table, place_key_expr
+
+    corpus = phone_corpus(20000, seed=7, nanp_share=0.2, geo_share=0.6).select("phone")
+    rows = geoflex.resolve(corpus)
+    placed = rows.filter(pl.col("city").is_not_null(), pl.col("latitude").is_not_null())
+    gazetteer = load_table("places").select("country", "key", "latitude", "longitude")
+    km = (
+        placed.with_row_index("row")
+        .with_columns(key=place_key_expr(pl.col("city")))
+        .join(gazetteer, on=["country", "key"], how="left", suffix="_city")
+        .group_by("row")
+        .agg(
+            haversine_km(
+                pl.col("latitude"),
+                pl.col("longitude"),
+                pl.col("latitude_city"),
+                pl.col("longitude_city"),
+            )
+            .min()
+            .alias("km"),
+            pl.col("city").first(),
+        )
+    )
+    assert placed.height > 5000
+    assert km.filter(pl.col("km").is_null() | (pl.col("km") > 50)).height == 0, km
+    unknown = geoflex.resolve(pl.DataFrame({"phone": ["+49 731 123456"]})).row(0, named=True)
+    assert (unknown["city"], unknown["geo_level"], unknown["latitude"]) == (
+        "Ulm Donau",
+        "country",
+        None,
+    )
