@@ -258,11 +258,38 @@ def _inputs_named(inputs: Sequence[str]) -> str:
     return shown + (f" and {len(inputs) - 3:,} more" if len(inputs) > 3 else "")
 
 
-def _read(inputs: Sequence[str]) -> Any:
+def _collected(sources: Sequence[str], engine: str) -> tuple[list[str], list[Path], Path | None]:
+    """INPUTS with each folder written by `geoflex collect`/`fetch` replaced by its events
+    folder; those folders' workers files, and the last one's Flex ui_attributes. On Spark a
+    URL (s3a://...) is such a folder when it holds an `events` folder (its events are read;
+    its Flex files are not: they are read from local folders only)."""
+    from geoflex.collect._layout import Layout
+
+    events, workers, ui_attributes = [], [], None
+    for source in sources:
+        if engine == "spark" and "://" in source:
+            import geoflex.spark as gs
+            from geoflex.spark._paths import is_directory
+
+            folder = source.rstrip("/") + "/events"
+            events.append(folder if is_directory(gs.session(), folder) else source)
+            continue
+        layout = Layout.recognise(Path(source))
+        if layout is None:
+            events.append(source)
+            continue
+        events.append(str(layout.events))
+        if layout.workers.is_file():
+            workers.append(layout.workers)
+        if layout.ui_attributes.is_file():
+            ui_attributes = layout.ui_attributes
+    return events, workers, ui_attributes
+
+
+def _read(inputs: Sequence[str], *, named: str) -> Any:
     """`geoflex.read_events` of the inputs; refused when they hold no TaskRouter events."""
     from geoflex.ingest import read_events
 
-    named = _inputs_named(inputs)
     with _about(f"reading {named}", code=EXIT_INPUT):
         data = read_events(list(inputs))
     _refuse_empty(named, data.segments.height, data.problems)
@@ -284,16 +311,20 @@ def _refuse_empty(named: str, segments: int, problems: Any) -> None:
         )
 
 
-def _read_on_spark(sources: Sequence[str]) -> tuple[Any, Any]:
-    """Events read, screened and built into tables on Spark (``SparkFlexData``) and their
-    problems (capped): the reports' frames are computed on Spark too (`build_all`); only
-    counts and the problems come here, to refuse input without events."""
+def _read_on_spark(
+    sources: Sequence[str], workers: Sequence[Path], *, named: str
+) -> tuple[Any, Any]:
+    """Events read, screened and built into tables on Spark (``SparkFlexData``, the workers
+    files merged into the agents) and their problems (capped): the reports' frames are
+    computed on Spark too (`build_all`); only counts and the problems come here, to refuse
+    input without events."""
     import geoflex.spark as gs
 
-    named = _inputs_named(sources)
     with _about(f"reading {named}", code=EXIT_INPUT):
         spark_data = gs.read_events(gs.session(), list(sources))
         try:
+            for path in workers:
+                spark_data = spark_data.add_workers(path)
             problems = spark_data.collect("problems")
             _refuse_empty(named, spark_data.segments.count(), problems)
         except BaseException:
@@ -327,25 +358,22 @@ def _build(
                 config = dataclasses.replace(config, centre_timezone=geoflex.sample.CENTRE_TIMEZONE)
             if config.ui_attributes is None:
                 locations = read_ui_attributes(geoflex.sample.ui_attributes())
-        elif engine == "spark":
-            data, problems = _read_on_spark(sources)
         else:
-            from geoflex.collect._layout import Layout
             from geoflex.ingest import read_ui_attributes
-            from geoflex.ingest._workers import add_workers
 
-            # A folder written by `geoflex collect`/`fetch`: its events, Flex Locations and
-            # workers.
-            layouts = [Layout.recognise(Path(s)) for s in sources]
-            data = _read(
-                [str(lay.events if lay else s) for s, lay in zip(sources, layouts, strict=True)]
-            )
-            with _about(f"reading {_inputs_named(sources)}", code=EXIT_INPUT):
-                for layout in filter(None, layouts):
-                    if layout.workers.is_file():
-                        data = add_workers(data, layout.workers)
-                    if config.ui_attributes is None and layout.ui_attributes.is_file():
-                        locations = read_ui_attributes(layout.ui_attributes)
+            events, workers, ui_attributes = _collected(sources, engine)
+            if engine == "spark":
+                data, problems = _read_on_spark(events, workers, named=_inputs_named(sources))
+            else:
+                from geoflex.ingest._workers import add_workers
+
+                data = _read(events, named=_inputs_named(sources))
+                with _about(f"reading {_inputs_named(sources)}", code=EXIT_INPUT):
+                    for path in workers:
+                        data = add_workers(data, path)
+            if config.ui_attributes is None and ui_attributes is not None:
+                with _about(f"reading {_inputs_named(sources)}", code=EXIT_INPUT):
+                    locations = read_ui_attributes(ui_attributes)
         try:
             with _about(f"--out {out}", code=EXIT_USAGE, catch=(OSError,)):
                 paths = build_all(

@@ -118,27 +118,7 @@ def _expand(source: EventSource) -> Iterator[str | pl.DataFrame]:
     elif isinstance(source, pl.DataFrame):
         yield source
     elif isinstance(source, (str, os.PathLike)):
-        text = os.fspath(source)
-        if any(ch in text for ch in "*?["):
-            matches = sorted(glob.glob(text, recursive=True))
-            if not matches:
-                raise DataError(f"no files match {text!r}")
-            yield from (m for m in matches if os.path.isfile(m))
-        elif os.path.isdir(text):
-            files = sorted(
-                str(p) for p in Path(text).rglob("*") if p.is_file() and p.suffix in _EVENT_SUFFIXES
-            )
-            if not files:
-                raise DataError(f"no event files (*.json, *.ndjson, *.csv, *.gz...) in {text!r}")
-            yield from files
-        else:
-            try:
-                os.stat(text)
-            except FileNotFoundError:
-                raise DataError(f"no such file: {text!r}") from None
-            except OSError as exc:  # a directory on the way that may not be entered, say
-                raise DataError(f"{text}: cannot open: {exc.strerror or exc}") from None
-            yield text
+        yield from _expand_path(os.fspath(source))
     elif isinstance(source, Sequence):
         for item in source:
             yield from _expand(item)
@@ -147,6 +127,31 @@ def _expand(source: EventSource) -> Iterator[str | pl.DataFrame]:
             "source must be a path, a glob, a polars frame or a list of them, "
             f"not {type(source).__name__}"
         )
+
+
+def _expand_path(text: str) -> Iterator[str]:
+    """The files a path names: a glob's matching files, a directory's event files at any
+    depth (sorted), or the file itself; a name that matches nothing is a DataError."""
+    if any(ch in text for ch in "*?["):
+        matches = sorted(glob.glob(text, recursive=True))
+        if not matches:
+            raise DataError(f"no files match {text!r}")
+        yield from (m for m in matches if os.path.isfile(m))
+    elif os.path.isdir(text):
+        files = sorted(
+            str(p) for p in Path(text).rglob("*") if p.is_file() and p.suffix in _EVENT_SUFFIXES
+        )
+        if not files:
+            raise DataError(f"no event files (*.json, *.ndjson, *.csv, *.gz...) in {text!r}")
+        yield from files
+    else:
+        try:
+            os.stat(text)
+        except FileNotFoundError:
+            raise DataError(f"no such file: {text!r}") from None
+        except OSError as exc:  # a directory on the way that may not be entered, say
+            raise DataError(f"{text}: cannot open: {exc.strerror or exc}") from None
+        yield text
 
 
 def _kind(head: bytes, path: str, max_depth: int) -> str:

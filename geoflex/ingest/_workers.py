@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -21,12 +22,25 @@ from geoflex.ingest._build import worker_attribute_columns
 from geoflex.ingest._read import FlexData
 from geoflex.ingest._schema import WORKER_ATTRIBUTES
 
-__all__ = ["add_workers"]
+__all__ = ["add_workers", "listed_workers", "merge_workers"]
 
 
 def add_workers(data: FlexData, path: str | os.PathLike[str]) -> FlexData:
     """``data`` with the workers of a ``{"workers": [...]}`` file merged into its agents;
     a worker whose attributes cannot be read is a problem row (file, position, reason)."""
+    listed, problems = listed_workers(path, data.problems.schema)
+    return dataclasses.replace(
+        data,
+        agents=merge_workers(data.agents, listed),
+        problems=pl.concat([data.problems, problems]),
+    )
+
+
+def listed_workers(
+    path: str | os.PathLike[str], problem_schema: Mapping[str, pl.DataType]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The workers of a ``{"workers": [...]}`` file (``worker_sid``, ``worker_name`` and
+    their attribute columns, one row per sid) and the problems of the ones not usable."""
     name = os.fspath(path)
     try:
         document = json.loads(Path(name).read_bytes())
@@ -59,19 +73,19 @@ def add_workers(data: FlexData, path: str | os.PathLike[str]) -> FlexData:
         .filter(pl.col("worker_sid").is_not_null())
         .unique("worker_sid", keep="first", maintain_order=True)
     )
-    agents = data.agents
+    return listed, pl.DataFrame(sorted(problems), schema=problem_schema, orient="row")
+
+
+def merge_workers(agents: pl.DataFrame, listed: pl.DataFrame) -> pl.DataFrame:
+    """``agents`` with the ``listed`` workers merged in: an agent's own attributes win, the
+    list fills the others and adds the workers no event named (with 0 segments)."""
     merged = agents.join(listed, on="worker_sid", how="full", coalesce=True, suffix="_listed")
     own = ["worker_name", *WORKER_ATTRIBUTES]
     merged = merged.with_columns(
         pl.coalesce(c, f"{c}_listed").alias(c) for c in own if f"{c}_listed" in merged.columns
     ).drop(f"{c}_listed" for c in own if f"{c}_listed" in merged.columns)
     merged = merged.with_columns(pl.col("segments").fill_null(0)).select(agents.columns)
-    problem_frame = pl.DataFrame(sorted(problems), schema=data.problems.schema, orient="row")
-    return dataclasses.replace(
-        data,
-        agents=merged.sort("worker_sid"),
-        problems=pl.concat([data.problems, problem_frame]),
-    )
+    return merged.sort("worker_sid")
 
 
 def _text(value: object) -> str | None:

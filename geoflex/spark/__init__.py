@@ -18,10 +18,11 @@ from geoflex.spark._aggregate import (  # noqa: E402
     volume,
 )
 from geoflex.spark._ingest import SparkFlexData, read_events  # noqa: E402
-from geoflex.spark._resolve import resolve  # noqa: E402
+from geoflex.spark._resolve import Join, resolve  # noqa: E402
 from geoflex.spark._session import check_java, session  # noqa: E402
 
 __all__ = [
+    "Join",
     "SparkFlexData",
     "by_interval",
     "check_java",

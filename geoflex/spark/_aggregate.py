@@ -54,6 +54,7 @@ from geoflex.aggregate._volume import (
 from geoflex.aggregate._volume import by_interval as by_interval_polars
 from geoflex.aggregate._volume import volume as volume_polars
 from geoflex.spark._arrow import arrow_schema, batches, chunks, plain, polars_frame, spark_schema
+from geoflex.spark._executor import guarded, surfaced
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -141,8 +142,10 @@ def _run_many(
     for field in pruned.schema.fields:  # the data columns keep their own Spark types
         keyed_schema[field.name].dataType = field.dataType
     keyed = pruned.mapInArrow(
-        functools.partial(
-            _keyed, keys=[key for key, _ in requests], arrow=arrow_schema(keyed_schema)
+        guarded(
+            functools.partial(
+                _keyed, keys=[key for key, _ in requests], arrow=arrow_schema(keyed_schema)
+            )
         ),
         keyed_schema,
     )
@@ -150,17 +153,20 @@ def _run_many(
         [StructField(_RULE, IntegerType()), StructField(_PAYLOAD, BinaryType())]
     )
     grouped = keyed.repartition(_RULE, _HASH).mapInArrow(
-        functools.partial(
-            _grouped,
-            rules=[rule for _, rule in requests],
-            schema=schema,
-            arrow=arrow_schema(out_schema),
+        guarded(
+            functools.partial(
+                _grouped,
+                rules=[rule for _, rule in requests],
+                schema=schema,
+                arrow=arrow_schema(out_schema),
+            )
         ),
         out_schema,
     )
     # Each result starts empty, in the rule's own columns and types.
     results: list[list[pl.DataFrame]] = [[rule(empty).clear()] for _, rule in requests]
-    collected = grouped.toArrow()
+    with surfaced():  # a geoflex error on an executor is raised here as itself
+        collected = grouped.toArrow()
     for number, payload in zip(
         collected.column(_RULE).to_pylist(), collected.column(_PAYLOAD).to_pylist(), strict=True
     ):

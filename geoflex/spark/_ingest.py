@@ -18,8 +18,10 @@ the cache, not parsed again. :meth:`SparkFlexData.unpersist` frees them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,8 +33,11 @@ from geoflex._errors import DataError
 from geoflex.ingest import FlexData
 from geoflex.ingest._build import _conversations, _customers
 from geoflex.ingest._problems import PROBLEM_SCHEMA
+from geoflex.ingest._workers import listed_workers
 from geoflex.spark import _stages
-from geoflex.spark._arrow import arrow_schema, spark_schema
+from geoflex.spark._arrow import arrow_schema, plain, spark_schema
+from geoflex.spark._executor import guarded, surfaced
+from geoflex.spark._paths import event_files, literal
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -79,10 +84,42 @@ class SparkFlexData:
         if columns is not None:
             wanted = set(columns)
             sdf = sdf.select(*(c for c in sdf.columns if c in wanted))
-        frame = pl.from_arrow(sdf.toArrow())
+        with surfaced():
+            frame = pl.from_arrow(sdf.toArrow())
         assert isinstance(frame, pl.DataFrame)
         dtypes = self._schemas.get(table, {})
         return frame.cast({c: dtypes[c] for c in frame.columns if c in dtypes})
+
+    def add_workers(self, path: str | os.PathLike[str]) -> SparkFlexData:
+        """These tables with the workers of a ``{"workers": [...]}`` file (the TaskRouter
+        Workers list ``geoflex fetch`` writes) merged into the agents, as for polars: an
+        agent's attributes from events win, the list fills the rest and adds the workers
+        no event named; unusable workers are problem rows. The file is read here (a small
+        local file); the merge runs on the executors."""
+        from pyspark.sql import functions as sf
+
+        spark = self.agents.sparkSession
+        listed, problems = listed_workers(path, PROBLEM_SCHEMA)
+        listed = plain(listed)
+        agents = self._schemas["agents"]
+        rows = spark.createDataFrame(listed.rows(), schema=spark_schema(dict(listed.schema)))
+        merged = _stage(
+            self.agents.withColumn("__from", sf.lit("agent"))
+            .unionByName(rows.withColumn("__from", sf.lit("listed")), allowMissingColumns=True)
+            .repartition("worker_sid"),
+            _stages.workers_stage,
+            agents,
+            agents=agents,
+            listed=dict(listed.schema),
+        )
+        new_problems = spark.createDataFrame(
+            plain(problems).rows(), schema=spark_schema(dict(PROBLEM_SCHEMA))
+        )
+        out = dataclasses.replace(
+            self, agents=_rows(merged, agents), problems=self.problems.unionByName(new_problems)
+        )
+        out._persisted, out._schemas = self._persisted, self._schemas
+        return out
 
     def unpersist(self) -> None:
         """Free the cached stages these tables are read from."""
@@ -97,7 +134,9 @@ def _stage(
     """``function`` (a stage of :mod:`geoflex.spark._stages`) over ``frame``'s partitions;
     its data rows have the columns of ``output``."""
     out = spark_schema(_stages.with_stage_columns(output))
-    return frame.mapInArrow(functools.partial(function, arrow=arrow_schema(out), **kwargs), out)
+    return frame.mapInArrow(
+        guarded(functools.partial(function, arrow=arrow_schema(out), **kwargs)), out
+    )
 
 
 def _rows(stage: DataFrame, schema: dict[str, pl.DataType]) -> DataFrame:
@@ -118,7 +157,8 @@ def _problems(stage: DataFrame) -> DataFrame:
 
 def _metas(stage: DataFrame) -> list[dict[str, Any]]:
     """The stage's bookkeeping rows (one a partition: small) as dicts."""
-    rows = stage.filter(stage["__kind"] == "meta").select("__meta").collect()
+    with surfaced():
+        rows = stage.filter(stage["__kind"] == "meta").select("__meta").collect()
     return [json.loads(r[0]) for r in rows]
 
 
@@ -151,9 +191,10 @@ def read_events(spark: SparkSession, paths: str | Sequence[str]) -> SparkFlexDat
     spark
         The SparkSession (its time zone should be UTC: :func:`geoflex.spark.session` sets it).
     paths
-        Files, directories or globs in any file system Spark reads (``s3a://``, ``abfss://``,
-        ``hdfs://``, local); gzipped or not. A file is read whole by one task (Spark's
-        binary files are at most 2 GB).
+        Files, directories or globs, as :func:`geoflex.read_events` takes them (a directory:
+        its event files at any depth, ``*.json``, ``*.ndjson``, ``*.csv``, ``*.gz``...), in
+        any file system Spark reads (``s3a://``, ``abfss://``, ``hdfs://``, local); gzipped
+        or not. A file is read whole by one task (Spark's binary files are at most 2 GB).
 
     Returns
     -------
@@ -166,15 +207,12 @@ def read_events(spark: SparkSession, paths: str | Sequence[str]) -> SparkFlexDat
     from pyspark.sql import functions as sf
 
     spark.conf.set("spark.sql.session.timeZone", "UTC")
-    wanted = [paths] if isinstance(paths, str) else list(paths)
+    wanted = event_files(spark, paths)
+    if not wanted:
+        raise DataError("no event files to read")
     try:
-        files = (
-            spark.read.format("binaryFile")
-            .option("recursiveFileLookup", "true")
-            .load(wanted)
-            .select("path", "content")
-        )
-    except AnalysisException as exc:
+        files = spark.read.format("binaryFile").load([literal(f) for f in wanted])
+    except AnalysisException as exc:  # a file removed since it was listed
         if "PATH_NOT_FOUND" in str(exc):
             raise DataError(f"no such file: {exc}") from None
         raise
@@ -186,7 +224,7 @@ def read_events(spark: SparkSession, paths: str | Sequence[str]) -> SparkFlexDat
         return frame
 
     events_schema = _stages.EVENT_SCHEMA
-    parsed = persist(_stage(files, _stages.parse_files, events_schema))
+    parsed = persist(_stage(files.select("path", "content"), _stages.parse_files, events_schema))
     events = _rows(parsed, events_schema)
     # Screening: every copy of an event sid in one partition, in file order.
     screen_key = sf.coalesce(sf.col("event_sid"), sf.concat_ws("#", "file", "__seq"))

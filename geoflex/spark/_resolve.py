@@ -4,29 +4,45 @@ The distinct (phone, override...) values are resolved on the executors by
 :func:`geoflex.resolve` itself (``mapInArrow``: each Python worker loads the shipped tables
 once and keeps them), and the result is joined back null-safely: the cost grows with the
 distinct numbers, not with the rows, and every input row is kept.
+
+How the resolved values are joined back is the main cost once they are resolved.
+``join="broadcast"`` sends the resolved table to every executor and does not shuffle the
+rows at all: the fastest (benchmarks/RESULTS.md), for as many distinct values as the driver
+and each executor can hold (~0.3 kB each). ``join="auto"`` leaves the choice to Spark's
+adaptive execution, which broadcasts the resolved table when its estimated size is under
+``spark.sql.adaptive.autoBroadcastJoinThreshold`` (after it has shuffled the rows), else
+keeps a sort-merge join; ``join="shuffle"`` always takes the sort-merge join, which spills
+to disk and so needs no more memory however many distinct values there are.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 import polars as pl
 import pyarrow as pa
 
+from geoflex._errors import ConfigError
 from geoflex.resolve import GEO_COLUMNS, GEO_SCHEMA
 from geoflex.resolve import resolve as resolve_polars
 from geoflex.spark._arrow import arrow_schema, batches, chunks, polars_frame, spark_schema
+from geoflex.spark._executor import guarded
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
     from geoflex.resolve._api import Regions
 
-__all__ = ["resolve"]
+__all__ = ["Join", "resolve"]
 
 _KEY = "__geoflex_key_{}"
+
+#: How :func:`resolve` joins the resolved distinct values back to the rows.
+Join = Literal["auto", "broadcast", "shuffle"]
+# The join hint each choice puts on the resolved side ("auto": none, Spark's choice).
+_HINTS = {"broadcast": "broadcast", "shuffle": "merge"}
 
 
 def _resolve_batches(
@@ -53,9 +69,13 @@ def _check(
     default_country: str,
     regions: Regions | None,
     overrides: Mapping[str, str] | None,
+    join: str,
 ) -> None:
     """geoflex.resolve's own checks (column types, overrides, clashes, regions), run on an
-    empty frame of ``sdf``'s schema: the same errors, word for word."""
+    empty frame of ``sdf``'s schema: the same errors, word for word; and ``join``."""
+    if join not in get_args(Join):
+        choices = ", ".join(repr(j) for j in get_args(Join))
+        raise ConfigError(f"join must be one of {choices}, got {join!r}")
     empty = polars_frame(arrow_schema(sdf.schema).empty_table())
     resolve_polars(
         empty, phone, default_country=default_country, regions=regions, overrides=overrides
@@ -69,6 +89,7 @@ def resolve(
     default_country: str = "US",
     regions: Regions | None = None,
     overrides: Mapping[str, str] | None = None,
+    join: Join = "auto",
 ) -> DataFrame:
     """Add geography to every row of a Spark DataFrame, as :func:`geoflex.resolve` does.
 
@@ -85,6 +106,15 @@ def resolve(
         A Spark DataFrame with a string column ``phone``.
     phone, default_country, regions, overrides
         As in :func:`geoflex.resolve`.
+    join
+        How the resolved values are joined back to the rows. ``"auto"``: Spark's choice
+        (adaptive execution broadcasts the resolved table when it is estimated small, by
+        ``spark.sql.adaptive.autoBroadcastJoinThreshold``, else a sort-merge join).
+        ``"broadcast"``: the resolved table is sent whole to every executor and the rows
+        are not shuffled (the fastest, for distinct values known to be few: the driver and
+        each executor hold ~0.3 kB per value). ``"shuffle"``: a sort-merge join (rows and
+        values shuffled and sorted; it spills to disk, so its memory does not grow with
+        the number of distinct values).
 
     Returns
     -------
@@ -93,7 +123,7 @@ def resolve(
     """
     from pyspark.sql import functions as sf
 
-    _check(sdf, phone, default_country, regions, overrides)
+    _check(sdf, phone, default_country, regions, overrides, join)
     columns = [phone, *dict.fromkeys(c for c in (overrides or {}).values() if c != phone)]
     key_of = {c: _KEY.format(i) for i, c in enumerate(columns)}
     keyed_overrides = {f: key_of[c] for f, c in (overrides or {}).items()} or None
@@ -102,16 +132,20 @@ def resolve(
     for c, k in key_of.items():  # keys keep their own Spark types (a number, say)
         out_schema[k].dataType = sdf.schema[c].dataType
     resolved = distinct.mapInArrow(
-        functools.partial(
-            _resolve_batches,
-            phone=key_of[phone],
-            default_country=default_country,
-            regions=regions,
-            overrides=keyed_overrides,
-            schema=arrow_schema(out_schema),
+        guarded(
+            functools.partial(
+                _resolve_batches,
+                phone=key_of[phone],
+                default_country=default_country,
+                regions=regions,
+                overrides=keyed_overrides,
+                schema=arrow_schema(out_schema),
+            )
         ),
         out_schema,
     )
+    if join in _HINTS:
+        resolved = resolved.hint(_HINTS[join])
     condition = [sdf[c].eqNullSafe(resolved[k]) for c, k in key_of.items()]
     original = [c for c in sdf.columns if c not in GEO_COLUMNS or c == phone]
     joined = sdf.join(resolved, on=condition, how="left")

@@ -28,6 +28,7 @@ import pyarrow as pa
 from geoflex.report._rows import Group, Rule, Tables, present
 from geoflex.spark._aggregate import _polars_schema, _run_many
 from geoflex.spark._arrow import arrow_schema, batches, chunks, polars_frame, spark_schema
+from geoflex.spark._executor import guarded, surfaced
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -95,7 +96,7 @@ class SparkRows:
         out = typed(pl.DataFrame(schema=self.schema))  # its errors, before Spark starts
         schema = spark_schema(dict(out.schema))
         sdf = self.sdf.mapInArrow(
-            functools.partial(_mapped, rule=typed, arrow=arrow_schema(schema)), schema
+            guarded(functools.partial(_mapped, rule=typed, arrow=arrow_schema(schema))), schema
         )
         return self._derived(sdf, dict(out.schema))
 
@@ -123,9 +124,11 @@ class SparkRows:
         empty = typed(polars_frame(arrow_schema(pruned.schema).empty_table()))
         schema = spark_schema(dict(empty.schema))
         parts = pruned.mapInArrow(
-            functools.partial(_mapped, rule=typed, arrow=arrow_schema(schema)), schema
+            guarded(functools.partial(_mapped, rule=typed, arrow=arrow_schema(schema))), schema
         )
-        collected = polars_frame(parts.toArrow()).cast(dict(empty.schema))  # type: ignore[arg-type]
+        with surfaced():
+            collected = polars_frame(parts.toArrow())
+        collected = collected.cast(dict(empty.schema))  # type: ignore[arg-type]
         return combine(collected)
 
     def left_join(self, other: Rows, on: str, columns: Sequence[str]) -> SparkRows:
@@ -163,7 +166,8 @@ class SparkRows:
         return int(self.sdf.count())
 
     def collect(self) -> pl.DataFrame:
-        return _typed(polars_frame(self.sdf.toArrow()), self.dtypes)
+        with surfaced():
+            return _typed(polars_frame(self.sdf.toArrow()), self.dtypes)
 
 
 def spark_tables(data: SparkFlexData) -> Tables:

@@ -37,6 +37,7 @@ from geoflex.ingest._schema import (
     CONVERSATION_MEASURES,
     CUSTOMER_ATTRIBUTES,
 )
+from geoflex.ingest._workers import merge_workers
 from geoflex.spark._arrow import batches, chunks, plain, plain_schema, polars_frame
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "segments_stage",
     "table_stage",
     "with_stage_columns",
+    "workers_stage",
 ]
 
 #: Columns every stage adds to its data columns.
@@ -305,3 +307,18 @@ def agents_stage(
     )
     agents, problems, truncated = _agents(_snapshots(_parts(events)), stats)
     yield from _emit(agents, problems, {"truncated": truncated}, schema, arrow)
+
+
+def workers_stage(
+    source: Iterable[pa.RecordBatch],
+    *,
+    agents: dict[str, pl.DataType],
+    listed: dict[str, pl.DataType],
+    arrow: pa.Schema,
+) -> Iterator[pa.RecordBatch]:
+    """Agents and listed workers partitioned by worker sid -> the agents with the listed
+    workers merged in (``geoflex fetch``'s Workers list; ``add_workers``' own rule)."""
+    frame = _partition(source, {**agents, **listed, "__from": pl.String()})
+    mine = frame.filter(pl.col("__from") == "agent").select(*agents)
+    theirs = frame.filter(pl.col("__from") == "listed").select(*listed)
+    yield from _emit(merge_workers(mine, theirs), [], {}, agents, arrow)

@@ -85,6 +85,20 @@ def test_missing_columns_are_column_errors(sdf) -> None:
         gs.spikes(sdf, window=0)
 
 
+def test_an_error_on_an_executor_is_geoflex_own(spark, segments) -> None:
+    import geoflex.spark as gs
+    from tests.spark.conftest import plain
+
+    # Only the data knows this zone is unknown: the error is raised on an executor.
+    bad = plain(segments.head(20)).with_columns(timezone=pl.lit("Mars/Olympus"))
+    sdf = spark.createDataFrame(bad.to_arrow())
+    with pytest.raises(geoflex.ConfigError, match=r"unknown timezone.*Mars/Olympus") as info:
+        gs.by_interval(sdf, clock="customer")
+    with pytest.raises(geoflex.ConfigError, match=r"unknown timezone.*Mars/Olympus") as polars:
+        geoflex.by_interval(bad, clock="customer")
+    assert str(info.value) == str(polars.value)  # the same message, word for word
+
+
 @pytest.mark.parametrize(
     ("by", "every"), [(None, None), ("state_code", None), (["queue", "country"], "60m")]
 )

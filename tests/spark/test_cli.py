@@ -60,3 +60,23 @@ def test_report_on_spark_refuses_input_without_events(spark, tmp_path) -> None:
     result = CliRunner().invoke(main, ["report", str(junk), "--engine", "spark"])
     assert result.exit_code == 1, result.output
     assert "no TaskRouter events" in result.output
+
+
+def test_report_on_spark_reads_a_fetched_folder_with_its_flex_files(spark, tmp_path) -> None:
+    import datetime as dt
+
+    from geoflex.collect._fetch import Credentials, fetch
+    from tests.collect._twilio_api import PASSWORD, USER, WORKSPACE, FakeTwilio
+
+    out = tmp_path / "twilio"  # written by `geoflex fetch`: events/, flex/, .geoflex/
+    since = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    with FakeTwilio(40) as server:
+        fetch(WORKSPACE, since=since, out=out, credentials=Credentials(USER, PASSWORD),
+              base_url=server.url, page_size=100)  # fmt: skip
+    site = tmp_path / "site"
+    args = ["report", str(out), "--engine", "spark", "--out", str(site), "--quiet"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "could not be used" not in result.output  # no Flex or state file read as events
+    pages = " ".join(p.read_text("utf-8") for p in site.glob("*.html"))
+    assert "umatilla" in pages  # Seattle's edge: known only from the fetched ui_attributes

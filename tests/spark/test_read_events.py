@@ -95,3 +95,42 @@ def test_missing_path_is_a_clear_error(spark, tmp_path) -> None:
 
     with pytest.raises(geoflex.DataError, match="no such file"):
         gs.read_events(spark, str(tmp_path / "nothing.ndjson"))
+
+
+def test_folders_globs_and_a_fetched_folder_as_polars_reads_them(spark, tmp_path) -> None:
+    import datetime as dt
+
+    import geoflex.spark as gs
+    from geoflex.collect._fetch import Credentials, fetch
+    from geoflex.collect._layout import Layout
+    from geoflex.ingest._workers import add_workers
+    from tests.collect._twilio_api import PASSWORD, USER, WORKSPACE, FakeTwilio
+
+    # A folder written by geoflex's own writers (`geoflex fetch` from a local stand-in for
+    # Twilio's APIs): events, the Flex files and the fetcher's state.
+    with FakeTwilio(120) as server:
+        fetch(WORKSPACE, since=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc),
+              out=tmp_path / "twilio", credentials=Credentials(USER, PASSWORD),
+              base_url=server.url, page_size=50)  # fmt: skip
+    layout = Layout(tmp_path / "twilio")
+    # A folder of exports among other files, one at depth with glob characters in its name,
+    # and a glob.
+    exports = tmp_path / "exports"
+    (exports / "2026" / "11").mkdir(parents=True)
+    shutil.copy(FIXTURES / "cloudevents.ndjson.gz", exports / "2026" / "11" / "part[1].ndjson.gz")
+    shutil.copy(FIXTURES / "rest_page.json", exports / "page.json")
+    (exports / "README.md").write_text("not events", "utf-8")
+    shutil.copy(FIXTURES / "callbacks.csv", tmp_path / "callbacks-1.csv")
+    # In path order: Spark takes files in path order, polars in the order given.
+    inputs = [str(tmp_path / "callbacks-*.csv"), str(exports), str(layout.events)]
+    got = gs.read_events(spark, inputs).add_workers(layout.workers)
+    expected = add_workers(geoflex.read_events(inputs), layout.workers)
+    assert expected.counts["events"] > 120
+    assert expected.agents.height > got.agents.filter("segments > 0").count()  # idle workers
+    _same_tables(got, expected)
+    got.unpersist()
+    with pytest.raises(geoflex.DataError, match="no files match"):
+        gs.read_events(spark, str(tmp_path / "nothing-*.ndjson"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(geoflex.DataError, match="no event files"):
+        gs.read_events(spark, str(tmp_path / "empty"))

@@ -110,3 +110,22 @@ def test_errors_are_geoflex_errors_before_any_job(spark) -> None:
         gs.resolve(sdf, overrides={"postcode": "city"})
     with pytest.raises(geoflex.ConfigError, match="default_country"):
         gs.resolve(sdf.drop("city"), default_country="USA")
+
+
+@pytest.mark.parametrize(
+    ("join", "planned"),
+    [("broadcast", "BroadcastHashJoin"), ("shuffle", "SortMergeJoin"), ("auto", "Join")],
+)
+def test_every_join_gives_the_same_rows(spark, join, planned) -> None:
+    import geoflex.spark as gs
+
+    frame = _frame()
+    sdf = spark.createDataFrame(frame.to_arrow()).repartition(3)
+    out = gs.resolve(sdf, overrides=OVERRIDES, join=join)
+    plan = out._jdf.queryExecution().executedPlan().toString()
+    assert planned in plan, plan
+    if join == "broadcast":  # the rows are not shuffled: only the distinct values are
+        assert plan.count("Exchange hashpartitioning") == 1, plan
+    _same(out, geoflex.resolve(frame, overrides=OVERRIDES))
+    with pytest.raises(geoflex.ConfigError, match="join must be one of 'auto'"):
+        gs.resolve(sdf, join="hash")  # type: ignore[arg-type]
