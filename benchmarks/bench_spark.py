@@ -3,8 +3,8 @@
     python benchmarks/bench_spark.py [--rows 2000000 20000000] [--sweep-rows 2000000]
     python benchmarks/bench_spark.py --joins 2000000
 
-- rows/s of ``geoflex.spark.resolve`` (``join="auto"``) on ``--rows`` rows with Zipf
-  repeats (s=1.1 over a pool of 200k numbers: the corpora of bench_resolve.py), local[2],
+- rows/s of ``geoflex.spark.resolve`` (``join="auto"`` and ``"broadcast"``) on ``--rows``
+  rows with Zipf repeats (s=1.1 over a pool of 200k numbers: bench_resolve.py's corpora), local[2],
   against polars ``geoflex.resolve`` on the same rows in the same run;
 - how the cost grows with the distinct numbers: ``--sweep-rows`` rows drawn from pools of
   2k, 20k, 200k and 2M numbers, and 2M rows all distinct;
@@ -217,16 +217,20 @@ def main() -> None:
         return
     import geoflex.spark as gs
 
-    def rate(path: Path, rows: int, **extra: object) -> dict[str, object]:
+    def rate(path: Path, rows: int, join: str = "auto", **extra: object) -> dict[str, object]:
         sdf = _cached(spark, path)
-        out = gs.resolve(sdf)
-        joined = _join_of(out)
-        seconds = _timed(gs.resolve, sdf, repeats=2 if rows <= 2_000_000 else 1)
+        shape = functools.partial(gs.resolve, join=join)
+        joined = _join_of(shape(sdf))
+        seconds = _timed(shape, sdf, repeats=2 if rows <= 2_000_000 else 1)
         sdf.unpersist()
-        return _row(path, rows, seconds, join=joined, **extra)
+        return _row(path, rows, seconds, join=f"{join}: {joined}", **extra)
 
     _warm(spark, _cached(spark, _corpus(args.sweep_rows, 200_000)))
-    results["zipf"] = [rate(_corpus(rows, 200_000), rows) for rows in args.rows]
+    results["zipf"] = [
+        rate(_corpus(rows, 200_000), rows, join)
+        for rows in args.rows
+        for join in ("auto", "broadcast")
+    ]
     if not args.skip_distinct:
         rows = args.sweep_rows
         pools: list[int | None] = [2_000, 20_000, 200_000, 2_000_000, None]

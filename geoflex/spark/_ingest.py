@@ -208,10 +208,12 @@ def read_events(spark: SparkSession, paths: str | Sequence[str]) -> SparkFlexDat
 
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     wanted = event_files(spark, paths)
-    if not wanted:
-        raise DataError("no event files to read")
     try:
-        files = spark.read.format("binaryFile").load([literal(f) for f in wanted])
+        files = (
+            spark.read.format("binaryFile").load([literal(f) for f in wanted])
+            if wanted
+            else spark.createDataFrame([], "path string, content binary")  # empty tables
+        )
     except AnalysisException as exc:  # a file removed since it was listed
         if "PATH_NOT_FOUND" in str(exc):
             raise DataError(f"no such file: {exc}") from None

@@ -5,14 +5,13 @@ The distinct (phone, override...) values are resolved on the executors by
 once and keeps them), and the result is joined back null-safely: the cost grows with the
 distinct numbers, not with the rows, and every input row is kept.
 
-How the resolved values are joined back is the main cost once they are resolved.
-``join="broadcast"`` sends the resolved table to every executor and does not shuffle the
-rows at all: the fastest (benchmarks/RESULTS.md), for as many distinct values as the driver
-and each executor can hold (~0.3 kB each). ``join="auto"`` leaves the choice to Spark's
-adaptive execution, which broadcasts the resolved table when its estimated size is under
-``spark.sql.adaptive.autoBroadcastJoinThreshold`` (after it has shuffled the rows), else
-keeps a sort-merge join; ``join="shuffle"`` always takes the sort-merge join, which spills
-to disk and so needs no more memory however many distinct values there are.
+How the resolved values are joined back is the main cost once they are resolved: a
+broadcast join (the resolved table sent to every executor, the rows not shuffled at all) ran
+3.6x faster than a shuffle join on 20M rows (benchmarks/RESULTS.md). A broadcast table must
+fit in the driver's and every executor's memory, so ``join="auto"`` first counts the
+distinct values (up to ``broadcast_limit`` + 1) and broadcasts only when they are that few;
+more are joined by a sort-merge join, which spills to disk and so needs no more memory
+however many distinct values there are.
 """
 
 from __future__ import annotations
@@ -35,14 +34,18 @@ if TYPE_CHECKING:
 
     from geoflex.resolve._api import Regions
 
-__all__ = ["Join", "resolve"]
+__all__ = ["BROADCAST_LIMIT", "Join", "resolve"]
 
 _KEY = "__geoflex_key_{}"
 
 #: How :func:`resolve` joins the resolved distinct values back to the rows.
 Join = Literal["auto", "broadcast", "shuffle"]
-# The join hint each choice puts on the resolved side ("auto": none, Spark's choice).
+# The join hint each choice puts on the resolved side.
 _HINTS = {"broadcast": "broadcast", "shuffle": "merge"}
+#: The most distinct values ``join="auto"`` broadcasts. Measured on local Spark: the hash
+#: table of 124,264 resolved numbers took 71 MB, of 258,793 numbers 109 MB (~0.3 kB a number
+#: past a fixed ~35 MB): 500,000 numbers are ~0.2 GB on the driver and on each executor.
+BROADCAST_LIMIT = 500_000
 
 
 def _resolve_batches(
@@ -70,12 +73,17 @@ def _check(
     regions: Regions | None,
     overrides: Mapping[str, str] | None,
     join: str,
+    broadcast_limit: int,
 ) -> None:
     """geoflex.resolve's own checks (column types, overrides, clashes, regions), run on an
     empty frame of ``sdf``'s schema: the same errors, word for word; and ``join``."""
     if join not in get_args(Join):
         choices = ", ".join(repr(j) for j in get_args(Join))
         raise ConfigError(f"join must be one of {choices}, got {join!r}")
+    if isinstance(broadcast_limit, bool) or not isinstance(broadcast_limit, int):
+        raise ConfigError(f"broadcast_limit must be a whole number, got {broadcast_limit!r}")
+    if broadcast_limit < 0:
+        raise ConfigError(f"broadcast_limit must be 0 or more, got {broadcast_limit}")
     empty = polars_frame(arrow_schema(sdf.schema).empty_table())
     resolve_polars(
         empty, phone, default_country=default_country, regions=regions, overrides=overrides
@@ -90,12 +98,14 @@ def resolve(
     regions: Regions | None = None,
     overrides: Mapping[str, str] | None = None,
     join: Join = "auto",
+    broadcast_limit: int = BROADCAST_LIMIT,
 ) -> DataFrame:
     """Add geography to every row of a Spark DataFrame, as :func:`geoflex.resolve` does.
 
     Same parameters, columns and values as :func:`geoflex.resolve` (``geo_status``,
     ``geo_level`` and ``geo_source`` as strings); every input row is kept (Spark keeps no
-    row order). Lazy: nothing runs until an action.
+    row order). Lazy, except that ``join="auto"`` runs one Spark job at once: it counts
+    the distinct values (up to ``broadcast_limit`` + 1) to choose the join.
 
     The distinct values of the phone and override columns are resolved on the executors
     (an Arrow/Python stage, ``MapInArrow`` in the plan) and joined back null-safely.
@@ -107,14 +117,14 @@ def resolve(
     phone, default_country, regions, overrides
         As in :func:`geoflex.resolve`.
     join
-        How the resolved values are joined back to the rows. ``"auto"``: Spark's choice
-        (adaptive execution broadcasts the resolved table when it is estimated small, by
-        ``spark.sql.adaptive.autoBroadcastJoinThreshold``, else a sort-merge join).
-        ``"broadcast"``: the resolved table is sent whole to every executor and the rows
-        are not shuffled (the fastest, for distinct values known to be few: the driver and
-        each executor hold ~0.3 kB per value). ``"shuffle"``: a sort-merge join (rows and
-        values shuffled and sorted; it spills to disk, so its memory does not grow with
-        the number of distinct values).
+        How the resolved values are joined back to the rows. ``"broadcast"``: the resolved
+        table is sent whole to every executor and the rows are not shuffled (the fastest;
+        the driver and each executor hold ~0.3 kB per distinct value). ``"shuffle"``: a
+        sort-merge join (both sides shuffled and sorted; it spills to disk, so its memory
+        does not grow with the number of distinct values). ``"auto"``: ``"broadcast"``
+        when there are at most ``broadcast_limit`` distinct values, else ``"shuffle"``.
+    broadcast_limit
+        The most distinct values ``join="auto"`` broadcasts (500,000: about 0.2 GB).
 
     Returns
     -------
@@ -123,7 +133,7 @@ def resolve(
     """
     from pyspark.sql import functions as sf
 
-    _check(sdf, phone, default_country, regions, overrides, join)
+    _check(sdf, phone, default_country, regions, overrides, join, broadcast_limit)
     columns = [phone, *dict.fromkeys(c for c in (overrides or {}).values() if c != phone)]
     key_of = {c: _KEY.format(i) for i, c in enumerate(columns)}
     keyed_overrides = {f: key_of[c] for f, c in (overrides or {}).items()} or None
@@ -144,8 +154,10 @@ def resolve(
         ),
         out_schema,
     )
-    if join in _HINTS:
-        resolved = resolved.hint(_HINTS[join])
+    if join == "auto":
+        few = distinct.limit(broadcast_limit + 1).count() <= broadcast_limit
+        join = "broadcast" if few else "shuffle"
+    resolved = resolved.hint(_HINTS[join])
     condition = [sdf[c].eqNullSafe(resolved[k]) for c, k in key_of.items()]
     original = [c for c in sdf.columns if c not in GEO_COLUMNS or c == phone]
     joined = sdf.join(resolved, on=condition, how="left")

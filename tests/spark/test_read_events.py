@@ -134,3 +134,6 @@ def test_folders_globs_and_a_fetched_folder_as_polars_reads_them(spark, tmp_path
     (tmp_path / "empty").mkdir()
     with pytest.raises(geoflex.DataError, match="no event files"):
         gs.read_events(spark, str(tmp_path / "empty"))
+    nothing = gs.read_events(spark, [])  # as polars: empty tables
+    assert nothing.counts == geoflex.read_events([]).counts
+    assert nothing.segments.count() == 0

@@ -113,19 +113,32 @@ def test_errors_are_geoflex_errors_before_any_job(spark) -> None:
 
 
 @pytest.mark.parametrize(
-    ("join", "planned"),
-    [("broadcast", "BroadcastHashJoin"), ("shuffle", "SortMergeJoin"), ("auto", "Join")],
+    ("join", "limit", "planned"),
+    [
+        ("auto", 100_000, "BroadcastHashJoin"),
+        ("auto", 10, "SortMergeJoin"),  # more distinct values than the limit
+        ("broadcast", 0, "BroadcastHashJoin"),
+        ("shuffle", 100_000, "SortMergeJoin"),
+    ],
 )
-def test_every_join_gives_the_same_rows(spark, join, planned) -> None:
+def test_every_join_gives_the_same_rows(spark, join, limit, planned) -> None:
     import geoflex.spark as gs
 
     frame = _frame()
     sdf = spark.createDataFrame(frame.to_arrow()).repartition(3)
-    out = gs.resolve(sdf, overrides=OVERRIDES, join=join)
+    out = gs.resolve(sdf, overrides=OVERRIDES, join=join, broadcast_limit=limit)
     plan = out._jdf.queryExecution().executedPlan().toString()
     assert planned in plan, plan
-    if join == "broadcast":  # the rows are not shuffled: only the distinct values are
+    if planned == "BroadcastHashJoin":  # the rows are not shuffled: only the distinct values
         assert plan.count("Exchange hashpartitioning") == 1, plan
     _same(out, geoflex.resolve(frame, overrides=OVERRIDES))
+
+
+def test_join_choices_are_checked(spark) -> None:
+    import geoflex.spark as gs
+
+    sdf = spark.createDataFrame([("+1 206 555 0100",)], "phone string")
     with pytest.raises(geoflex.ConfigError, match="join must be one of 'auto'"):
         gs.resolve(sdf, join="hash")  # type: ignore[arg-type]
+    with pytest.raises(geoflex.ConfigError, match="broadcast_limit must be 0 or more"):
+        gs.resolve(sdf, broadcast_limit=-1)
