@@ -23,6 +23,7 @@ import polars as pl
 
 from geoflex._errors import ColumnError, DataError
 from geoflex._sums import ordered_mean, ordered_sum
+from geoflex.aggregate._service import SERVICE_INPUTS
 from geoflex.aggregate._volume import COUNT_INPUTS, in_order
 from geoflex.report._config import ReportConfig
 from geoflex.report._rows import Batch, PolarsRows, Rows, Rule, Tables, polars_tables
@@ -103,7 +104,9 @@ def tables_of(data: Any) -> Tables:
     return polars_tables(data)
 
 
-def compute_frames(data: Any, config: ReportConfig, *, progress: Any = None) -> ReportFrames:
+def compute_frames(
+    data: Any, config: ReportConfig, *, progress: Callable[[str], None] | None = None
+) -> ReportFrames:
     """The `ReportFrames` of ingested data (see `tables_of` for what ``data`` may be)."""
     step = progress or (lambda _description: None)
     tables = tables_of(data)
@@ -113,7 +116,7 @@ def compute_frames(data: Any, config: ReportConfig, *, progress: Any = None) -> 
         tables.release()
 
 
-def _compute(tables: Tables, config: ReportConfig, step: Any) -> ReportFrames:
+def _compute(tables: Tables, config: ReportConfig, step: Callable[[str], None]) -> ReportFrames:
     step("Locating customers")
     if tables.conversations is None:
         raise DataError("build_all needs data with a `conversations` frame (see read_events)")
@@ -396,14 +399,11 @@ def _service_columns(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _segment_inputs(config: ReportConfig) -> list[str]:
-    from geoflex.aggregate._service import SERVICE_INPUTS
-
-    del config
-    return [
-        *GEO_COLUMNS, *COUNT_INPUTS, *SERVICE_INPUTS,
-        "area_code", "local_hour", "created_at", "queue", "channel",
-    ]  # fmt: skip
+#: Segment columns the service tables and the callers' patience read.
+_SEGMENT_INPUTS = (
+    *GEO_COLUMNS, *COUNT_INPUTS, *SERVICE_INPUTS,
+    "area_code", "local_hour", "created_at", "queue", "channel",
+)  # fmt: skip
 
 
 def _hour_metrics(frame: pl.DataFrame, **options: Any) -> pl.DataFrame:
@@ -423,7 +423,7 @@ def service_frames(segments: Rows, config: ReportConfig) -> dict[str, pl.DataFra
         "short_abandon_s": config.short_abandon_s,
         "business_hours_only": config.business_hours_only,
     }
-    columns = _segment_inputs(config)
+    columns = _SEGMENT_INPUTS
     names = segments.schema
     batch = Batch(segments)  # one pass over the segments
     keys: dict[str, list[str]] = {
@@ -467,7 +467,7 @@ def _offered_waits(segments: Rows, config: ReportConfig) -> float | None:
 
     partial = functools.partial(_waits_partial, short_abandon_s=config.short_abandon_s)
     total = segments.reduce(
-        _segment_inputs(config),
+        _SEGMENT_INPUTS,
         partial,
         lambda parts: parts.select(ordered_sum("wait_s"), pl.col("abandons").sum()),
     )
