@@ -516,21 +516,19 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
         for r in pu.SUPPORTED_REGIONS
         if (md := _metadata_for(r, 0)) is not None and md.leading_digits
     }
+    tables = {name: load_table(name) for name in ("countries", "subdivisions", "area_codes")}
+    gazetteer = load_table("places")
+    tables["places"] = pl.concat(
+        [
+            gazetteer.with_columns(alternate=pl.lit(False)),
+            alternate_places(gazetteer, tables["subdivisions"], load_geojson),
+        ]
+    )
     places, place_ids = build_places(
         geocode,
         cc_to_regions=cc_to_regions,
         leading_digits=leading,
-        tables={
-            **{name: load_table(name) for name in ("countries", "subdivisions", "area_codes")},
-            "places": pl.concat(
-                [
-                    load_table("places").with_columns(alternate=pl.lit(False)),
-                    alternate_places(
-                        load_table("places"), load_table("subdivisions"), load_geojson
-                    ),
-                ]
-            ),
-        },
+        tables=tables,
         place_key=place_key,
         timezone_at=timezone_at,
         outlines=_outlines(load_geojson),

@@ -143,14 +143,19 @@ def lookup(phone: str | None, *, default_country: str | None = "US") -> GeoRecor
     coarse_level = "country" if info.get("latitude") is not None else None
     city = found.get("place_city")
     # As in resolve: the country's point only where no place is named.
-    at_country = not precise and city is None
+    if precise:
+        point = (found["place_lat"], found["place_lon"])
+    elif city is None:
+        point = (info.get("latitude"), info.get("longitude"))
+    else:
+        point = (None, None)
     return _replace(
         base,
         state=t["states"].get(state_code) if state_code else None,
         state_code=state_code,
         city=city,
-        latitude=found["place_lat"] if precise else info.get("latitude") if at_country else None,
-        longitude=found["place_lon"] if precise else info.get("longitude") if at_country else None,
+        latitude=point[0],
+        longitude=point[1],
         timezone=zone,
         geo_level=found["place_level"] if precise else coarse_level,
     )
