@@ -278,14 +278,21 @@ def _volume(
     found = batch.add([*_PLACE_INPUTS, *([handle] if handle else [])], keys, rule)
 
     def finish() -> pl.DataFrame:
-        out = in_order(found().lazy(), keys).collect()
-        if handle:
-            out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
+        out = _volume_table(found(), keys, handle)
         # Every kept conversation is in one group: their sum is how many were kept.
         total = out["conversations"].sum() or 1
         return out.with_columns(share=pl.col("conversations") / total)
 
     return finish
+
+
+def _volume_table(found: pl.DataFrame, keys: list[str], handle: str | None) -> pl.DataFrame:
+    """A volume rule's groups in the tables' order, its handle-time columns named as the
+    maps and tables name them."""
+    out = in_order(found.lazy(), keys).collect()
+    if handle:
+        out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
+    return out
 
 
 def _places(located: Located, batch: Batch) -> Callable[[], dict[str, pl.DataFrame]]:
@@ -712,28 +719,17 @@ def _spike_frames(
     return hourly, table, per_place
 
 
-def _queue_volume(frame: pl.DataFrame, *, keys: list[str], handle: str | None) -> pl.DataFrame:
-    from geoflex.aggregate import volume
-
-    return volume(frame, keys, measures=[handle] if handle else [])
-
-
 def _queues(located: Located, batch: Batch) -> Callable[[], pl.DataFrame | None]:
     """Volume per queue and channel."""
     handle = located.handle_time
     keys: list[str] = [c for c in ("queue", "channel") if c in located.conversations.schema]
     if not keys:
         return lambda: None
-    rule = functools.partial(_queue_volume, keys=keys, handle=handle)
+    rule = functools.partial(
+        _volume_rule, keep=pl.lit(True), keys=keys, handle=handle, names=[], means=False
+    )
     found = batch.add([*keys, *COUNT_INPUTS, *([handle] if handle else [])], keys, rule)
-
-    def finish() -> pl.DataFrame:
-        out = in_order(found().lazy(), keys).collect()
-        if handle:
-            out = out.rename({handle: "handle_time", f"avg_{handle}": "average_handle_time"})
-        return out
-
-    return finish
+    return lambda: _volume_table(found(), keys, handle)
 
 
 def file_label(path: str) -> str:
