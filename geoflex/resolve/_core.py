@@ -8,7 +8,7 @@ from functools import lru_cache
 import polars as pl
 
 from geoflex.resolve import _tables
-from geoflex.resolve._fastparse import fast_parse, length_status
+from geoflex.resolve._fastparse import fast_parse, invalid_status
 from geoflex.resolve._lookup import (
     code_length,
     digits_key,
@@ -129,13 +129,32 @@ def _code_facts() -> tuple[pl.Series, pl.Series, pl.DataFrame, dict[str, int]]:
 
 
 @lru_cache(maxsize=1)
-def _single_zones() -> pl.Series:
-    """zones_id → the zone when libphonenumber lists exactly one (else null)."""
-    singles = []
-    for zones in _tables.zone_lists():
+def _zone_ids() -> tuple[list[str], pl.Series, pl.Series, pl.Series]:
+    """Every zone name the phone tables use, and each table's zone as an index into them.
+
+    Zones are chosen by comparing these small integers, never their names; the chosen
+    index becomes a name once, at the end. Returns the names, then by zones_id the zone
+    when libphonenumber lists exactly one (else null), by place id the place's zone and
+    by country row the country's principal zone.
+    """
+    lists = _tables.zone_lists()
+    place_zones = _tables.places().get_column("place_zone")
+    country_zones = _code_facts()[2].get_column("country_zone")
+    names = sorted(
+        {z for zones in lists for z in zones}
+        | set(place_zones.drop_nulls().to_list())
+        | set(country_zones.drop_nulls().to_list())
+    )
+    index = {z: i for i, z in enumerate(names)}
+    singles: list[int | None] = []
+    for zones in lists:
         real = [z for z in zones if z != "Etc/Unknown"]
-        singles.append(real[0] if len(real) == 1 else None)
-    return pl.Series(singles, dtype=pl.String)
+        singles.append(index[real[0]] if len(real) == 1 else None)
+
+    def ids(zones: pl.Series) -> pl.Series:
+        return zones.replace_strict(index, default=None, return_dtype=pl.UInt32)
+
+    return names, pl.Series(singles, dtype=pl.UInt32), ids(place_zones), ids(country_zones)
 
 
 def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
@@ -191,12 +210,13 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
         .then(pl.lit(cc_zones).gather(cc_index))
     ).to_series()
     # Per-row attributes are gathered from the small place and country tables by index.
+    _, _, place_zone_ids, country_zone_ids = _zone_ids()
     work = pl.DataFrame(
         {
             "valid": valid,
             "zones_id": zones_id,
-            "place_zone": places.get_column("place_zone").gather(place_id),
-            "country_zone": countries.get_column("country_zone").gather(country_idx),
+            "place_zone": place_zone_ids.gather(place_id),
+            "country_zone": country_zone_ids.gather(country_idx),
             "country": frame.get_column("country"),
             "nanp": frame.get_column("cc") == 1,
         }
@@ -226,11 +246,7 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
                 pl.when("valid")
                 .then(pl.lit("ok", _STATUS))
                 .when(pl.col("status").is_null())
-                .then(
-                    pl.coalesce(
-                        length_status(pl.col("cc"), pl.col("nl"), meta), pl.lit("invalid")
-                    ).cast(_STATUS)
-                )
+                .then(invalid_status(pl.col("cc"), pl.col("nl"), meta))
                 .otherwise(pl.col("status").cast(_STATUS))
             ).to_series(),
             "region": countries.get_column("default_region").gather(country_idx),
@@ -297,39 +313,41 @@ def _choose_zones(frame: pl.DataFrame, country_zones: dict[str, frozenset[str]])
     principal zone if it is one of them, else the first. None: the place's zone (built to be
     one of the country's), else the country's principal zone.
     """
-    ids = frame.get_column("zones_id")
-    zone = _single_zones().gather(ids.cast(pl.UInt32)).rename("zone")
+    names, single_ids, _, _ = _zone_ids()
+    zone = single_ids.gather(frame.get_column("zones_id").cast(pl.UInt32))
     # Outside North America libphonenumber's zone is mostly the calling code's (all of
     # Australia Australia/Sydney): the place's own zone is better. In NANP its exchange-level
     # zones are kept (the contract's agreement with libphonenumber).
+    place, country = pl.col("place_zone"), pl.col("country_zone")
     zone = frame.select(
-        pl.when(~pl.col("nanp") & pl.col("place_zone").is_not_null())
-        .then(pl.col("place_zone"))
-        .otherwise(zone)
+        pl.when(~pl.col("nanp") & place.is_not_null()).then(place).otherwise(zone)
     ).to_series()
     # A single zone that is the place's or the country's principal one is the country's own.
-    settled = frame.select(
-        zone.eq_missing(pl.col("place_zone")) | zone.eq_missing(pl.col("country_zone"))
+    open_rows = frame.select(
+        pl.col("valid") & (zone.is_null() | ~(zone.eq_missing(place) | zone.eq_missing(country)))
     ).to_series()
-    open_rows = (frame.get_column("valid") & (zone.is_null() | ~settled)).arg_true()
-    if len(open_rows) == 0:
-        return zone
-    keys = ["zones_id", "place_zone", "country_zone", "country"]
-    pending = frame.select(keys).gather(open_rows)
-    combos = pending.unique()
-    lists = _tables.zone_lists()
-    chosen = [
-        _one_zone(
-            lists[zid] if zid is not None else [],
-            place_zone,
-            country_zone,
-            country_zones.get(country or ""),
+    if open_rows.any():
+        rows = open_rows.arg_true()
+        keys = ["zones_id", "place_zone", "country_zone", "country"]
+        pending = frame.select(keys).gather(rows)
+        combos = pending.unique()
+        lists = _tables.zone_lists()
+        index = {z: i for i, z in enumerate(names)}
+        chosen = [
+            _one_zone(
+                lists[zid] if zid is not None else [],
+                names[place_zone] if place_zone is not None else None,
+                names[country_zone] if country_zone is not None else None,
+                country_zones.get(country or ""),
+            )
+            for zid, place_zone, country_zone, country in combos.iter_rows()
+        ]
+        combos = combos.with_columns(
+            zone=pl.Series([index.get(z) if z else None for z in chosen], dtype=pl.UInt32)
         )
-        for zid, place_zone, country_zone, country in combos.iter_rows()
-    ]
-    combos = combos.with_columns(zone=pl.Series(chosen, dtype=pl.String))
-    picked = pending.join(combos, on=keys, how="left", maintain_order="left", nulls_equal=True)
-    return zone.scatter(open_rows, picked.get_column("zone"))
+        picked = pending.join(combos, on=keys, how="left", maintain_order="left", nulls_equal=True)
+        zone = zone.scatter(rows, picked.get_column("zone"))
+    return pl.Series(names, dtype=pl.String).gather(zone)
 
 
 def _one_zone(

@@ -21,10 +21,11 @@ from functools import lru_cache
 import polars as pl
 
 from geoflex.resolve import _tables
-from geoflex.resolve._lookup import digits_key, interval_index, pow10
+from geoflex.resolve._lookup import code_length, digits_key, interval_index, pow10
 from geoflex.resolve._metadata import PhoneMetadata, RegionRules
 from geoflex.resolve._parse import strip_national_prefix as strip_national_prefix_text
 from geoflex.resolve._parse import zero_zero_lengths
+from geoflex.resolve._schema import GEO_SCHEMA
 
 _SIMPLE_SHAPE = r"^(?:tel:|whatsapp:)?[ (]*\+?[0-9 ().\-/]*$"
 _BARE = r"^\+?[0-9]{1,250}$"
@@ -64,8 +65,9 @@ class _Plans:
     other_lengths: tuple[int, ...]
     other_codes: tuple[int, ...]
     complex_codes: tuple[int, ...]  # main region rewrites its national prefix: `_parse` decides
-    complex_patterns: dict[int, str]  # ... with this national-prefix pattern
+    rewrite_rule: str  # ... with these national-prefix patterns, after "cc:" (see _needs_rewrite)
     verdicts: pl.Series  # Int8 verdict index at code * _MAX_LEN + length
+    invalid_statuses: pl.Series  # geo_status of an invalid number, by verdict index
     general_main: pl.DataFrame  # general-pattern intervals of every main region
 
 
@@ -113,8 +115,14 @@ def _plans(meta: PhoneMetadata) -> _Plans:
         other_lengths=tuple(sorted(lengths)),
         other_codes=tuple(other_codes),
         complex_codes=tuple(complex_codes),
-        complex_patterns=complex_patterns,
+        rewrite_rule="^(?:"
+        + "|".join(f"{cc}:(?:{pattern})" for cc, pattern in complex_patterns.items())
+        + ")",
         verdicts=pl.Series(verdicts, dtype=pl.Int8),
+        invalid_statuses=pl.Series(
+            [v if v in ("too_short", "too_long") else "invalid" for v in _VERDICTS],
+            dtype=GEO_SCHEMA["geo_status"],
+        ),
         general_main=_tables.general().filter(pl.col("region").is_in(mains)).sort("lo"),
     )
 
@@ -135,15 +143,15 @@ def _verdict(cc: pl.Expr, n: pl.Expr, plans: _Plans) -> pl.Expr:
     return pl.lit(plans.verdicts).gather(index.fill_null(0))
 
 
-def length_status(cc: pl.Expr, nl: pl.Expr, meta: PhoneMetadata) -> pl.Expr:
-    """``too_short``/``too_long`` where the calling code's possible lengths say so, else null.
+def invalid_status(cc: pl.Expr, nl: pl.Expr, meta: PhoneMetadata) -> pl.Expr:
+    """The ``geo_status`` of a parsed number that is not valid, as the Enum.
 
-    libphonenumber's possible-length verdict for a parsed number that is not valid.
+    ``too_short``/``too_long`` where the calling code's possible lengths say so
+    (libphonenumber's possible-length verdict), else ``invalid``: looked up by the verdict's
+    index, so no text is built or compared per row.
     """
-    verdict = _verdict(cc, nl, _plans(meta))
-    return (
-        pl.when(verdict == 1).then(pl.lit("too_short")).when(verdict == 2).then(pl.lit("too_long"))
-    )
+    plans = _plans(meta)
+    return pl.lit(plans.invalid_statuses).gather(_verdict(cc, nl, plans))
 
 
 def _prefix_lengths(frame: pl.DataFrame, plans: _Plans) -> pl.Series:
@@ -253,14 +261,18 @@ def _idd_columns(rules: RegionRules | None) -> list[pl.Expr]:
     """
     if rules is None or not rules.idd:
         return [pl.lit(None, pl.Int64).alias("idd_len")]
+    v, nd = pl.col("v"), pl.col("nd")
     if re.fullmatch(r"\d+", rules.idd):
+        # A plain prefix ("011"): its length is a constant, so the digit after it is one
+        # division by a looked-up power (a length expression would be evaluated twice).
         k = len(rules.idd)
-        found = _head(pl.col("v"), pl.col("nd"), k) == int(rules.idd)
-        length: pl.Expr = pl.when(found).then(pl.lit(k, pl.Int64))
-    else:
-        length = pl.col("digits").str.extract(f"^(?:{rules.idd})", 0).str.len_bytes().cast(pl.Int64)
-    after = (pl.col("v") // pow10(pl.col("nd") - length - 1)) % 10
-    stripped = (pl.col("nd") == length) | ((pl.col("nd") > length) & (after != 0))
+        found = (nd >= k) & (v // pow10(nd - k) == int(rules.idd))
+        after_k = (v // pow10(nd - k - 1)) % 10
+        stripped = found & ((nd == k) | (after_k != 0))
+        return [pl.when(stripped).then(pl.lit(k, pl.Int64)).alias("idd_len")]
+    length = pl.col("digits").str.extract(f"^(?:{rules.idd})", 0).str.len_bytes().cast(pl.Int64)
+    after = (v // pow10(nd - length - 1)) % 10
+    stripped = (nd == length) | ((nd > length) & (after != 0))
     return [pl.when(stripped).then(length).alias("idd_len")]
 
 
@@ -305,26 +317,11 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         text = text.scatter(
             prow, text.gather(prow).str.replace_many(_PUNCTUATION, [""] * len(_PUNCTUATION))
         )
-    f = (
-        pl.DataFrame({"d": text})
-        .with_columns(
-            plus=pl.col("d").str.starts_with("+"), digits=pl.col("d").str.strip_chars_start("+")
-        )
-        .with_columns(nd=pl.col("digits").str.len_bytes().cast(pl.Int64))
-        .with_columns(v=pl.col("digits").str.slice(0, _MAX_DIGITS).cast(pl.Int64, strict=False))
-        .with_columns(_idd_columns(rules))
-    )
+    v, nd = pl.col("v"), pl.col("nd")
     # International: "+", the default region's international prefix, or 00 (see _parse).
-    after_00 = pl.col("v") % pow10(pl.col("nd") - 2)
-    zz_cc = pl.lit(plans.cc_of_prefix).gather(_head(after_00, pl.col("nd") - 2, 3).fill_null(0))
-    f = f.with_columns(
-        zz=pl.col("idd_len").is_null()
-        & ~pl.col("plus")
-        & (pl.col("nd") > 4)
-        & (_head(pl.col("v"), pl.col("nd"), 2) == 0)
-        & (_head(pl.col("v"), pl.col("nd"), 3) != 0)
-        & (zz_cc > 0)
-    )
+    # A 00 number has a value below 10**(nd-2) and not below 10**(nd-3); its calling code
+    # is looked up from the three digits after the 00 (clipped: other rows look up nothing).
+    zz_cc = pl.lit(plans.cc_of_prefix).gather((v // pow10(nd - 5)).fill_null(0).clip(0, 999))
     skip = (
         pl.when(pl.col("plus"))
         .then(0)
@@ -333,16 +330,31 @@ def fast_parse(raw: pl.Series, default_region: str, meta: PhoneMetadata) -> pl.D
         .when(pl.col("zz"))
         .then(2)
     )
-    f = f.with_columns(skip=skip).with_columns(
-        il=pl.col("nd") - pl.col("skip"), iv=pl.col("v") % pow10(pl.col("nd") - pl.col("skip"))
-    )
-    code = pl.lit(plans.cc_of_prefix).gather(_head(pl.col("iv"), pl.col("il"), 3).fill_null(0))
-    f = f.with_columns(cc=pl.when(pl.col("il") >= 3).then(pl.when(code > 0).then(code)))
-    cc_len = (
-        pl.when(pl.col("cc") < 10).then(1).when(pl.col("cc") < 100).then(2).otherwise(3)
-    ).cast(pl.Int64)
-    f = f.with_columns(nl=pl.col("il") - cc_len).with_columns(
-        nsn=pl.col("iv") % pow10(pl.col("nl"))
+    il, iv = pl.col("il"), pl.col("iv")
+    code = pl.lit(plans.cc_of_prefix).gather((iv // pow10(il - 3)).fill_null(0).clip(0, 999))
+    # One lazy query: one plan for the chain, and common subexpressions computed once.
+    f = (
+        pl.LazyFrame({"d": text})
+        .with_columns(
+            plus=pl.col("d").str.starts_with("+"), digits=pl.col("d").str.strip_chars_start("+")
+        )
+        .with_columns(nd=pl.col("digits").str.len_bytes().cast(pl.Int64))
+        .with_columns(v=pl.col("digits").str.slice(0, _MAX_DIGITS).cast(pl.Int64, strict=False))
+        .with_columns(_idd_columns(rules))
+        .with_columns(
+            zz=pl.col("idd_len").is_null()
+            & ~pl.col("plus")
+            & (nd > 4)
+            & (v < pow10(nd - 2))
+            & (v >= pow10(nd - 3))
+            & (zz_cc > 0)
+        )
+        .with_columns(skip=skip)
+        .with_columns(il=nd - pl.col("skip"), iv=v % pow10(nd - pl.col("skip")))
+        .with_columns(cc=pl.when((il >= 3) & (code > 0)).then(code))
+        .with_columns(nl=il - code_length(pl.col("cc")))
+        .with_columns(nsn=iv % pow10(pl.col("nl")))
+        .collect()
     )
 
     # National numbers of the default region.
@@ -453,21 +465,13 @@ def _needs_rewrite(f: pl.DataFrame, plans: _Plans) -> pl.Series:
     if not rewrite.any():
         return rewrite
     rows = rewrite.arg_true()
-    sub = (
-        f.select("cc", "nsn", "nl")
-        .gather(rows)
-        .with_columns(text=pl.col("nsn").cast(pl.String).str.zfill(pl.col("nl")))
-    )
-    matched = pl.Series([False] * len(rows))
-    for code in sub.get_column("cc").unique().to_list():
-        mine = (sub.get_column("cc") == code).arg_true()
-        prefix = (
-            sub.get_column("text")
-            .gather(mine)
-            .str.extract(f"^(?:{plans.complex_patterns[code]})", 0)
-        )
-        matched = matched.scatter(mine, prefix.fill_null("").str.len_bytes() > 0)
-    return rewrite.scatter(rows, matched)
+    # One pass for every such code: "54:" and the national number, read by the rule of the
+    # code written before it (the colon keeps one code's rule off another's numbers).
+    code, nsn, nl = pl.col("cc"), pl.col("nsn"), pl.col("nl")
+    text = pl.concat_str(code.cast(pl.String), pl.lit(":"), nsn.cast(pl.String).str.zfill(nl))
+    start = text.str.extract(plans.rewrite_rule, 0).str.len_bytes()
+    matched = f.select("cc", "nsn", "nl").gather(rows).select(start > code_length(code) + 1)
+    return rewrite.scatter(rows, matched.to_series().fill_null(False))
 
 
 def _national(

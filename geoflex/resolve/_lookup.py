@@ -45,13 +45,16 @@ def digits_key(cc: pl.Expr, value: pl.Expr, length: pl.Expr) -> pl.Expr:
 
 def interval_index(keys: pl.Series, table: pl.DataFrame) -> pl.Series:
     """Row of ``table`` (sorted, disjoint ``lo``..``hi``) containing each key, or null."""
-    lo = table.get_column("lo")
-    hi = table.get_column("hi")
-    filled = keys.fill_null(-1)
-    pos = lo.search_sorted(filled, side="right").cast(pl.Int64) - 1
-    safe = pos.clip(lower_bound=0)
-    hit = (pos >= 0) & (filled <= hi.gather(safe)) & keys.is_not_null()
-    return pl.select(pl.when(hit).then(safe).otherwise(None)).to_series().alias("row")
+    lo = pl.lit(table.get_column("lo"))
+    hi = pl.lit(table.get_column("hi"))
+    key, pos = pl.col("key"), pl.col("pos")
+    found = (
+        pl.LazyFrame({"key": keys})
+        .with_columns(pos=lo.search_sorted(key.fill_null(-1), side="right").cast(pl.Int64) - 1)
+        .select(pl.when((pos >= 0) & (key <= hi.gather(pos.clip(lower_bound=0)))).then(pos))
+        .collect()
+    )
+    return found.to_series().alias("row")
 
 
 def gather(table: pl.DataFrame, rows: pl.Series, columns: list[str]) -> pl.DataFrame:
