@@ -8,9 +8,10 @@ For each valid number whose libphonenumber description names a place the gazette
 populous gazetteer city of that name in the number's country), it measures: a state, the
 state that city lies in, a city, the city named, a point within 50 km of the city and the
 city's timezone (the same zone, or the same UTC offsets in January and July in the same
-country). For NANP numbers placed at area-code level: the point within 50 km of the named
-principal city. Then the per-country table (rows with state / city / point) for the largest
-countries of the corpus. `tests/resolve/test_world.py` holds the bars.
+country). For numbers placed at area-code level (NANP, and elsewhere the area code's
+principal place): the point within 50 km of the named principal city. Then the
+per-country table (rows with state / city / point) for the largest countries of the corpus.
+`tests/resolve/test_world.py` holds the bars.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def rates(rows: pl.DataFrame) -> dict[str, tuple[float, int]]:
 
 
 def area_code_points(frame: pl.DataFrame) -> tuple[float, int]:
-    """NANP rows at area-code level: share whose point is within 50 km of the named city."""
+    """Rows at area-code level (NANP, and elsewhere the area code's principal place): share
+    whose point is within 50 km of the named city."""
     rows = frame.filter(
         pl.col("valid") & (pl.col("geo_level") == "area_code") & pl.col("city").is_not_null()
     )
@@ -185,7 +187,7 @@ def main() -> None:
     for name, (share, n) in rates(rows).items():
         print(f"  {name:36s} {100 * share:7.2f}%  of {n}")
     share, n = area_code_points(frame)
-    print(f"  {'NANP area-code point at its city':36s} {100 * share:7.2f}%  of {n}")
+    print(f"  {'area-code point at its city':36s} {100 * share:7.2f}%  of {n}")
     with pl.Config(tbl_rows=args.table, float_precision=3):
         print(country_table(frame, args.table))
 

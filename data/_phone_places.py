@@ -30,6 +30,17 @@ STATE_NAME_FIXES = {
     "Yukon/Northwest Territories/Nunavut": "CA-YT",
 }
 NANP_TERRITORIES = set(US_TERRITORIES)
+#: The columns of a place row (``_place``'s tuples), before its id and country.
+PLACE_SCHEMA = {
+    "place_city": pl.String,
+    "place_state_code": pl.String,
+    "place_lat": pl.Float64,
+    "place_lon": pl.Float64,
+    "place_level": pl.String,
+    "place_zone": pl.String,
+}
+#: A city this big is what a description of its name means, even where a state has that name.
+BIG_CITY = 100_000
 
 
 def _nanp_region(npa: str, leading: list[tuple[str, re.Pattern[str]]]) -> str | None:
@@ -117,18 +128,7 @@ def build_places(
             )
         ids.append(places[key])
 
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "place_city": pl.String,
-            "place_state_code": pl.String,
-            "place_lat": pl.Float64,
-            "place_lon": pl.Float64,
-            "place_level": pl.String,
-            "place_zone": pl.String,
-        },
-        orient="row",
-    ).with_row_index("place_id")
+    frame = pl.DataFrame(rows, schema=PLACE_SCHEMA, orient="row").with_row_index("place_id")
     frame = _onto_outlines(frame, row_countries, outlines)
     missing = frame.filter(pl.col("place_zone").is_null() & pl.col("place_lat").is_not_null())
     if len(missing):
@@ -308,8 +308,19 @@ def _place(
     city = re.split(r", | - ", desc, maxsplit=1)[0]
     names = [desc, city, *(n.strip() for n in city.split("/"))]
     names += [n[: -len(" City")] for n in names if n.endswith(" City")]
+    # A description that is a state's name names the state, unless the city of that name
+    # lies in it (Berlin, Madrid) or is a big city (Sanaa, around which Sanaa governorate
+    # lies): +55 27 "Espirito Santo" is not the town of that name in Rio Grande do Norte.
+    named_state = state_by_key.get((region, place_key(desc)))
     for name in names:
         hit = _lookup(gazetteer, region, None, name, place_key)
+        if (
+            hit is not None
+            and named_state is not None
+            and hit["state_code"] != named_state["state_code"]
+            and (hit["population"] or 0) < BIG_CITY
+        ):
+            return _state_place(named_state)
         if hit is not None:
             return (
                 _named(hit, name),

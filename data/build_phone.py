@@ -8,8 +8,9 @@ Run through ``python data/build.py`` (after build_geo, whose tables it uses). Ou
   no interval is invalid, and its region is the calling code's only region (if it has one).
 - ``prefixes.parquet``: longest-prefix segments over padded E.164 digits (no length; only each
   segment's start is stored) of the English geocoder → ``place_id`` and of the timezone map
-  → ``zones_id``; ``places.parquet``: each place's city, state, coordinates, precision and
-  zone (see ``_phone_places``); ``zones.parquet``: the "|"-joined zone lists.
+  → ``zones_id`` (numbers it leaves at the country outside NANP: their area code's principal
+  place, ``_phone_area_codes``); ``places.parquet``: each place's city, state, coordinates,
+  precision and zone (see ``_phone_places``); ``zones.parquet``: the "|"-joined zone lists.
 - ``general.parquet``: per region, key intervals of ``cc + x`` where ``x`` fully matches the
   region's general number pattern (any length): the vectorized parser's viability checks.
 - ``metadata.json``: per region the few patterns the parser needs (IDD, national prefix for
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from _phone_area_codes import area_codes, city_populations, with_area_code_places
 from _phone_places import build_places
 from _regex_intervals import (
     BLOCK,
@@ -427,23 +429,19 @@ def _segments(rows: list[tuple[int, int, Any]]) -> list[tuple[int, Any]]:
     return out
 
 
-def _merge_segments(
-    a: list[tuple[int, Any]], b: list[tuple[int, Any]]
-) -> list[tuple[int, Any, Any]]:
-    """Two segmentations of the same key space as one: (start, value in a, value in b)."""
-    starts = sorted({lo for lo, _ in a} | {lo for lo, _ in b})
-    out: list[tuple[int, Any, Any]] = []
-    i = j = 0
+def _merge_segments(*parts: list[tuple[int, Any]]) -> list[tuple[int, tuple[Any, ...]]]:
+    """Segmentations of the same key space as one: (start, (value in each part))."""
+    starts = sorted(set().union(*({lo for lo, _ in part} for part in parts)))
+    at = [0] * len(parts)
+    out: list[tuple[int, tuple[Any, ...]]] = []
     for lo in starts:
-        while i + 1 < len(a) and a[i + 1][0] <= lo:
-            i += 1
-        while j + 1 < len(b) and b[j + 1][0] <= lo:
-            j += 1
-        va = a[i][1] if a[i][0] <= lo else None
-        vb = b[j][1] if b[j][0] <= lo else None
-        if out and out[-1][1:] == (va, vb):
-            continue
-        out.append((lo, va, vb))
+        values = []
+        for n, part in enumerate(parts):
+            while at[n] + 1 < len(part) and part[at[n] + 1][0] <= lo:
+                at[n] += 1
+            values.append(part[at[n]][1] if part[at[n]][0] <= lo else None)
+        if not out or out[-1][1] != tuple(values):
+            out.append((lo, tuple(values)))
     return out
 
 
@@ -510,7 +508,8 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     english = {p: d["en"] for p, d in GEOCODE_DATA.items() if d.get("en")}
     english.update(_area_code_fallbacks(english, load_table))
     english.update(_local_fallbacks(GEOCODE_DATA, english))
-    geocode = geocode_regions(prefix_table(english), region_spans(rows), cc_to_regions)
+    spans = region_spans(rows)
+    geocode = geocode_regions(prefix_table(english), spans, cc_to_regions)
     leading = {
         r: md.leading_digits
         for r in pu.SUPPORTED_REGIONS
@@ -533,6 +532,17 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
         timezone_at=timezone_at,
         outlines=_outlines(load_geojson),
     )
+    # Numbers the geocoder leaves at the country (outside NANP) take their area code's place.
+    geocoded = [(lo, hi, pid) for (lo, hi, *_), pid in zip(geocode, place_ids, strict=True)]
+    places, place_segments = with_area_code_places(
+        _merge_segments(
+            _segments(geocoded),
+            _segments(prefix_table({code: code for code in area_codes(rows)})),
+            _segments(spans),
+        ),
+        places,
+        city_populations(places, tables["places"], place_key),
+    )
     places.write_parquet(out / "places.parquet", compression="zstd", statistics=False)
     # One segment table for both prefix maps: a number needs one search for place and zones.
     # Zone lists by their current names (Asia/Calcutta → Asia/Kolkata); order kept.
@@ -540,11 +550,13 @@ def build(out_dir: Path) -> list[dict[str, Any]]:
     zone_lists = sorted({"|".join(v) for v in zone_data.values()})
     zone_id = {z: i for i, z in enumerate(zone_lists)}
     merged = _merge_segments(
-        _segments([(lo, hi, pid) for (lo, hi, *_), pid in zip(geocode, place_ids, strict=True)]),
+        place_segments,
         _segments([(lo, hi, zone_id["|".join(v)]) for lo, hi, v in prefix_table(zone_data)]),
     )
     pl.DataFrame(
-        merged, schema={"lo": pl.Int64, "place_id": pl.Int32, "zones_id": pl.Int32}, orient="row"
+        [(lo, *values) for lo, values in merged],
+        schema={"lo": pl.Int64, "place_id": pl.Int32, "zones_id": pl.Int32},
+        orient="row",
     ).write_parquet(
         out / "prefixes.parquet", compression="zstd", compression_level=19, statistics=False
     )

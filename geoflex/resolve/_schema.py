@@ -38,7 +38,10 @@ LEVEL_MEANINGS: dict[GeoLevel, str] = {
     "the point is the country's, except where the geocoder names a place the gazetteer "
     "cannot place: then `city` is that name and there is no point",
     "state": "a state or province, from customer attributes",
-    "area_code": "NANP: a point inside the area code's polygon, and its principal city",
+    "area_code": "the area code's principal place, for a number the geocoder places no finer: "
+    "in NANP its principal city (else a point inside its polygon); elsewhere, for a fixed line "
+    "the geocoder describes only by its country, the most populous city the geocoder names "
+    "in that area code, when its state holds at least two thirds of the code's placed numbers",
     "exchange": "NANP: the city libphonenumber's geocoder names for the number's NPA-NXX, "
     "placed from the gazetteer",
     "city": "a city: the geocoder's city outside NANP, or a city override",

@@ -178,7 +178,7 @@ def _world_states() -> pl.DataFrame:
         "+55 11 3091 1234": 5,  # São Paulo
         "+91 22 2262 1234": 2,  # Mumbai, Maharashtra
         "+1 206 555 0100": 4,  # Seattle, Washington
-        "+61 2 9374 4000": 6,  # Sydney, but the geocoder says only "Australia": no state
+        "+61 412 345 678": 6,  # an Australian mobile: no state
     }
     frame = pl.DataFrame({"phone": [p for p, n in phones.items() for _ in range(n)]})
     return volume(resolve(frame, "phone"), ["state_code"])

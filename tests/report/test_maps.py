@@ -412,7 +412,7 @@ def world_states() -> pl.DataFrame:
     from geoflex.aggregate import volume
 
     phones = [p for i, p in enumerate(WORLD_PHONES) for _ in range(len(WORLD_PHONES) - i)]
-    phones.append("+61 2 9374 4000")  # Sydney, but the geocoder says only "Australia"
+    phones.append("+61 412 345 678")  # an Australian mobile: no state
     resolved = resolve(pl.DataFrame({"phone": phones}), "phone")
     assert resolved.filter(pl.col("state_code").is_not_null())[
         "state_code"
@@ -444,7 +444,7 @@ def test_states_of_other_countries_are_coloured_from_resolved_numbers() -> None:
     assert "Texas, United States" not in features  # no US data: the US is an outline
     (legend,) = legend_texts(m)
     assert "States and provinces: Conversations (count)" in legend
-    assert "1 row(s) with no state or province (1 conversations)" in legend  # Sydney
+    assert "1 row(s) with no state or province (1 conversations)" in legend  # the mobile
     # fitted to the states with data: Brazil to Australia
     (south, west), (north, east) = _fitted(m)
     assert south < -30  # Australia

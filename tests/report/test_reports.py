@@ -175,7 +175,7 @@ def test_places_page_maps_and_lists_the_states_of_every_country(tmp_path):
     from types import SimpleNamespace
 
     phones = ["+49 89 233 00", "+49 89 233 01", "+61 7 3224 5000", "+55 11 3091 1234"]
-    phones += ["+1 206 555 0100", "+61 2 9374 4000"]  # Seattle; Sydney without a state
+    phones += ["+1 206 555 0100", "+61 412 345 678"]  # Seattle; an Australian mobile, no state
     conversations = pl.DataFrame(
         {
             "phone": phones,

@@ -45,7 +45,7 @@ def test_world_coverage_meets_the_bar(
     assert share >= THRESHOLDS[metric], f"{metric}: {share:.2%} of {compared}"
 
 
-def test_nanp_area_code_points_are_at_the_named_city(
+def test_area_code_points_are_at_the_named_city(
     measured: tuple[dict[str, tuple[float, int]], pl.DataFrame],
 ) -> None:
     from world_coverage import area_code_points
