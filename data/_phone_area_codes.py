@@ -14,7 +14,8 @@ for the area code only when its state holds at least ``MIN_STATE_SHARE`` of the 
 geocoder places in the area code (each prefix weighted by how many numbers it covers), the
 most populous city being taken in the state that holds most: Australia's 08, spread over
 Western Australia, South Australia and the Northern Territory and two clocks, keeps the
-country, and so does an area code without a single placed city.
+country, and so does an area code without a single placed city (or one that holds all of its
+region's fixed lines, ``area_codes``).
 
 Each principal place becomes one place row: the city's name, state, point and zone, at level
 ``area_code``. Within the area code, for numbers of its region only, it replaces no geocoder
@@ -46,11 +47,13 @@ def area_codes(rows: list[tuple[int, int, str, str, bool]]) -> set[str]:
     libphonenumber decides each area code's length from example numbers: every interval of
     valid fixed lines is walked from its first number, one area code at a time (the next
     example is the first number past the current area code). A region without area codes
-    (a closed dialling plan: Spain, Denmark) gives none.
+    (a closed dialling plan: Spain, Denmark) gives none, and so does a region whose fixed
+    lines all share one (Benin's 01, Morocco's 5, San Marino's 0549): it says no more than
+    the country.
     """
     import phonenumbers
 
-    codes: set[str] = set()
+    codes: dict[str, set[str]] = {}
     for lo, hi, region, kind, valid in rows:
         length = lo // BLOCK
         if not valid or kind not in _SAMPLED_TYPES or length > WIDTH or region == "001":
@@ -67,9 +70,9 @@ def area_codes(rows: list[tuple[int, int, str, str, bool]]) -> set[str]:
             # With no area code, try again a little further on (a closed plan has none).
             prefix = e164[: cc + (size or 3)]
             if size:
-                codes.add(prefix)
+                codes.setdefault(region, set()).add(prefix)
             cursor = base + (int(prefix) + 1) * 10 ** (WIDTH - len(prefix))
-    return codes
+    return {code for own in codes.values() if len(own) > 1 for code in own}
 
 
 def city_populations(

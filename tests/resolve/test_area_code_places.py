@@ -100,10 +100,15 @@ def test_a_description_that_names_a_state_is_that_state_not_a_town_elsewhere() -
 
 
 def test_area_codes_are_libphonenumbers() -> None:
-    codes = area_codes(number_rows({61: ["AU", "CC", "CX"], 33: ["FR"], 34: ["ES"]}))
+    regions = {61: ["AU", "CC", "CX"], 33: ["FR"], 34: ["ES"], 229: ["BJ"]}
+    codes = area_codes(number_rows(regions))
     assert {"612", "613", "617", "618", "331", "335"} <= codes
     assert not any(c.startswith("614") for c in codes)  # mobiles
     assert not any(c.startswith("34") for c in codes)  # Spain dials without area codes
+    # Every fixed line of Benin has the area code 01: it says no more than the country.
+    bj = phonenumbers.parse("+229 01 21 30 12 34")
+    assert phonenumbers.length_of_geographical_area_code(bj) == 2
+    assert not any(c.startswith("229") for c in codes)
 
 
 def _places(rows: list[tuple[str | None, str | None, float | None, str, str]]) -> pl.DataFrame:
