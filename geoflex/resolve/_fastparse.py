@@ -234,10 +234,13 @@ def _readable(raw: pl.Series) -> pl.DataFrame:
             rows, sub.str.contains(_SIMPLE_SHAPE) & (sub.str.len_bytes() <= 250)
         )
     frame = pl.DataFrame({"text": raw, "simple": simple, "bare": bare})
-    retry = ~frame.get_column("simple") & (raw.str.len_chars() <= 250)
-    if retry.any():
-        rows = retry.arg_true()
-        sub = raw.gather(rows)
+    # The other strings may be full-width or end in an extension: read them once more (up
+    # to 250 characters, as libphonenumber does).
+    rows = (~simple).fill_null(False).arg_true()
+    sub = raw.gather(rows)
+    short = sub.str.len_chars() <= 250
+    rows, sub = rows.filter(short), sub.filter(short)
+    if len(rows):
         wide = sub.str.contains(r"[^\x00-\x7F]")
         if wide.any():
             wide_rows = wide.arg_true()
