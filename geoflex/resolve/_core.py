@@ -414,12 +414,27 @@ def resolve_phones(phones: pl.Series, *, default_country: str) -> pl.DataFrame:
         order = distinct.to_physical()
         strings = distinct.cast(pl.String).gather(order.arg_sort())
         codes = as_categories.to_physical()
-        geo = _last_results.resolve(strings, country, distinct=True).gather(codes)
+        geo = _gather_rows(_last_results.resolve(strings, country, distinct=True), codes)
         # A null phone has a null code: its row is all nulls until here.
         return geo.with_columns(
             pl.col("valid").fill_null(False), pl.col("geo_status").fill_null("empty")
         )
     return _last_results.resolve(raw, country, distinct=False)
+
+
+def _gather_rows(table: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
+    """``table.gather(rows)``, with its columns shared out over the cores.
+
+    ``DataFrame.gather`` copies one column after another: the 13 result columns of 1M rows
+    took 63 ms that way and 43 ms split over two threads (polars releases the GIL).
+    """
+    threads = min(pl.thread_pool_size(), _MAX_CHUNKS, table.width)
+    if threads < 2 or len(rows) < _PARALLEL_ABOVE:
+        return table.gather(rows)
+    shares = [table.columns[i::threads] for i in range(threads)]
+    with ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(lambda names: table.select(names).gather(rows), shares))
+    return pl.concat(parts, how="horizontal").select(table.columns)
 
 
 class _LastResults:
