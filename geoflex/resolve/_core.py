@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import TypeVar
 
 import polars as pl
 
@@ -53,6 +56,14 @@ _LEVEL = GEO_SCHEMA["geo_level"]
 _DEDUPE_BELOW = 0.7
 _PARALLEL_ABOVE = 200_000
 _MAX_CHUNKS = 8
+# Only one call at a time spreads its work over threads. Several resolve expressions in one
+# select each run on a thread of polars' pool; were each to wait on helper threads whose
+# polars work needs that same pool, every pool thread could be waiting and none left to do
+# the work (a deadlock, seen with two 200k-phone expressions and POLARS_MAX_THREADS=2). A
+# call that finds the spread taken does its work on its own thread.
+_SPREADING = threading.Lock()
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 def _parse_unique(raw: pl.Series, default_country: str, meta: PhoneMetadata) -> pl.DataFrame:
@@ -386,9 +397,21 @@ def _resolve_distinct(phones: pl.Series, default_country: str) -> pl.DataFrame:
     chunks = [phones.slice(i * size, size) for i in range(threads)]
     load_metadata()  # load shared tables once, before the threads start
     _code_facts()
-    with ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(lambda c: _resolve_chunk(c, default_country), chunks))
+    parts = _spread(lambda c: _resolve_chunk(c, default_country), chunks)
+    if parts is None:
+        return _resolve_chunk(phones, default_country)
     return pl.concat(parts, rechunk=False)
+
+
+def _spread(work: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result] | None:
+    """``work`` on each item, one thread each; None when another call is spreading now."""
+    if not _SPREADING.acquire(blocking=False):
+        return None
+    try:
+        with ThreadPoolExecutor(len(items)) as pool:
+            return list(pool.map(work, items))
+    finally:
+        _SPREADING.release()
 
 
 def _resolve_chunk(phones: pl.Series, default_country: str) -> pl.DataFrame:
@@ -432,8 +455,9 @@ def _gather_rows(table: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
     if threads < 2 or len(rows) < _PARALLEL_ABOVE:
         return table.gather(rows)
     shares = [table.columns[i::threads] for i in range(threads)]
-    with ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(lambda names: table.select(names).gather(rows), shares))
+    parts = _spread(lambda names: table.select(names).gather(rows), shares)
+    if parts is None:
+        return table.gather(rows)
     return pl.concat(parts, how="horizontal").select(table.columns)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -62,3 +63,30 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         "import geoflex\ntry:\n    geoflex.no_such_thing\nexcept AttributeError as e:\n    print(e)"
     )
     assert _run(code) == "module 'geoflex' has no attribute 'no_such_thing'"
+
+
+def test_several_large_resolves_in_one_select_do_not_wait_on_each_other() -> None:
+    # Each expression runs on a thread of polars' pool; were each to spread its work over
+    # helper threads that need that pool, two of them could take both pool threads and wait
+    # forever (they did, before only one call at a time was allowed to spread).
+    code = (
+        "import polars as pl, geoflex\n"
+        "n = 250_000\n"
+        "a = [f'+1 415 555 {i % 10_000:04d}' if i % 2 else f'+44 20 7946 {i % 10_000:04d}'"
+        " for i in range(n)]\n"
+        "b = [f'+61 3 5{i:07d}'[:15] for i in range(n)]\n"
+        "df = pl.DataFrame({'a': a, 'b': b, 'c': list(reversed(a))})\n"
+        "out = df.select(pl.col(c).geoflex.resolve().struct.field('country').alias(c)"
+        " for c in 'abc')\n"
+        "print(out.height, out['a'].null_count(), out['b'].null_count(), out['c'].null_count())\n"
+    )
+    env = {**os.environ, "POLARS_MAX_THREADS": "2"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=env,
+    )
+    assert out.stdout.split() == ["250000", "0", "0", "0"]
