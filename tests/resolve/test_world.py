@@ -172,6 +172,37 @@ def test_a_description_the_gazetteer_knows_by_another_name_is_placed() -> None:
     assert abs(row["longitude"] - 77.59) < 0.1
 
 
+# (phone, the geocoder's description, state, city, placed at a point)
+NAMED_STATES = [
+    # Canoas, São Paulo is not the big Canoas in Rio Grande do Sul, 850 km away; the
+    # gazetteer has no Canoas in São Paulo: the name and the state, no point.
+    ("+55 19 3678 0000", "Canoas - SP", "BR-SP", "Canoas", False),
+    ("+55 27 3765 0000", "Pinheiros - ES", "BR-ES", "Pinheiros", False),  # not São Paulo's
+    ("+86 130 1400 0000", "Suzhou, Anhui", "CN-AH", "Suzhou", False),  # not Jiangsu's
+    ("+359 30 528 00", "Manastir, Plovdiv", "BG-16", "Manastir", False),  # a village
+    # A state since carved out of the one named: the town, in its state of today.
+    ("+91 8685 200000", "Bhongir, Andhra Pradesh", "IN-TS", "Bhongir", True),
+    ("+91 7705 200000", "Kurud, Madhya Pradesh", "IN-CG", "Kurud", True),
+    # Buenos Aires names the city's own state; Merlo lies in the province around it.
+    ("+54 220 400 0000", "Merlo, Buenos Aires", "AR-B", "Merlo", True),
+]
+
+
+@pytest.mark.parametrize(("phone", "description", "state", "city", "placed"), NAMED_STATES)
+def test_a_description_naming_its_state_is_placed_in_that_state(
+    phone: str, description: str, state: str, city: str, placed: bool
+) -> None:
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    assert geocoder.description_for_number(phonenumbers.parse(phone), "en") == description
+    row = geoflex.resolve(pl.DataFrame({"phone": [phone]})).row(0, named=True)
+    assert (row["state_code"], row["city"]) == (state, city)
+    assert (row["latitude"] is not None) is placed
+    assert row["geo_level"] == ("city" if placed else "state")
+    assert row["timezone"] is not None
+
+
 def test_no_row_puts_a_named_city_at_another_point() -> None:
     # Issue 15 item 3, on resolver rows (tests/reference walks the place table): a named
     # place the gazetteer does not know ("Ulm Donau") keeps its name and gets no point,
