@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 import polars as pl
+from _phone_neighbours import settle
 from _zones import own_zone
 
 from geoflex.resolve._core import US_TERRITORIES
@@ -80,7 +81,9 @@ def build_places(
         for code, geom in own:
             if code is not None:
                 state_outlines.setdefault(code, []).append(geom)
-    country_names = set(tables["countries"]["country_name"])
+    country_names = dict(
+        zip(tables["countries"]["country"], tables["countries"]["country_name"], strict=True)
+    )
     nanp_leading = [
         (r, re.compile(leading_digits[r])) for r in cc_to_regions[1] if leading_digits.get(r)
     ]
@@ -133,6 +136,26 @@ def build_places(
                 )
             )
         ids.append(places[key])
+
+    # Where the description leaves the state open, the neighbouring numbers settle it.
+    fixed = {
+        i
+        for (region, desc, npa), i in places.items()
+        if npa or _named_state(desc, str(region), state_points, state_by_key, place_key)
+    }
+    rows, report = settle(
+        rows,
+        ids,
+        row_countries,
+        fixed,
+        lambda country, state, name: (
+            _city_place(hit, name)
+            if (hit := _lookup(gazetteer, country, state, name, place_key)) is not None
+            else None
+        ),
+    )
+    print("neighbours' states (trials, right: known places voted on as if unknown):")
+    print(report.filter("trusted").sort("trials", descending=True).write_csv(), end="")
 
     frame = pl.DataFrame(rows, schema=PLACE_SCHEMA, orient="row").with_row_index("place_id")
     frame = _onto_outlines(frame, row_countries, outlines)
@@ -238,7 +261,7 @@ def _place(
     abbreviations: set[str],
     area_codes: dict[str, dict[str, Any]],
     gazetteer: dict[tuple[str, str | None, str], dict[str, Any]],
-    country_names: set[str],
+    country_names: dict[str, str],
     npa_cities: dict[str, Counter[str]],
     place_key: Any,
     state_points: dict[str, dict[str, Any]],
@@ -303,7 +326,11 @@ def _place(
         # A Caribbean country's only code covers the country (its polygon's pole can be at
         # sea, as 869's is between St Kitts and Nevis): the country's own point.
         return (None, state_code, None, None, "country", None)
-    if desc in country_names:
+    # The country itself; another country's name is a town of this one if the gazetteer
+    # has it ("Denmark", Western Australia).
+    if desc == country_names.get(region) or (
+        desc in country_names.values() and _lookup(gazetteer, region, None, desc, place_key) is None
+    ):
         return (None, None, None, None, "country", None)
     # "Lusaka Province", "Damascus and rural areas": a subdivision, not a city.
     region_word = _REGION_WORDS.match(desc)
@@ -436,15 +463,10 @@ def _qualified_place(
     Without this, the most populous namesake in the country won: "Canoas - SP" was placed
     in Rio Grande do Sul, 850 km away, and "Pinheiros - ES" in São Paulo.
     """
-    parts = re.split(r", | - ", desc, maxsplit=1)
-    if len(parts) < 2:
-        return None
-    qualifier = parts[1].strip()
-    state = state_points.get(f"{region}-{qualifier}") or state_by_key.get(
-        (region, place_key(qualifier))
-    )
+    state = _named_state(desc, region, state_points, state_by_key, place_key)
     if state is None:
         return None
+    parts = re.split(r", | - ", desc, maxsplit=1)
     code = state["state_code"]
     for within in (code, *SUCCESSOR_STATES.get(code, ())):
         for name in names:
@@ -463,6 +485,24 @@ def _qualified_place(
         if hit is not None and _km_from(state_outlines.get(code, []), hit) <= NEAR_STATE_KM:
             return _city_place(hit, name)
     return (parts[0], code, None, None, "state", state["timezone"])
+
+
+def _named_state(
+    desc: str,
+    region: str,
+    state_points: dict[str, dict[str, Any]],
+    state_by_key: dict[tuple[str, str], dict[str, Any]],
+    place_key: Any,
+) -> dict[str, Any] | None:
+    """The subdivision a description names after its place, by code or name ("Berilo - MG":
+    BR-MG; "Jinan, Shandong": CN-SD), or None."""
+    parts = re.split(r", | - ", desc, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    qualifier = parts[1].strip()
+    return state_points.get(f"{region}-{qualifier}") or state_by_key.get(
+        (region, place_key(qualifier))
+    )
 
 
 def _km2(outlines: list[Any]) -> float:

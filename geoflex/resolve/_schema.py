@@ -38,9 +38,9 @@ LEVEL_MEANINGS: dict[GeoLevel, str] = {
     "the point is the country's, except where the geocoder names a place the gazetteer "
     "cannot place: then `city` is that name and there is no point",
     "state": "a state or province: from customer attributes, or named by the geocoder's "
-    "description (at the state's point); where the description names a place and its state "
-    "and the gazetteer has no such place there, `city` is that name, with its state and "
-    "no point",
+    "description (at the state's point); or the geocoder names a place the gazetteer has "
+    "not got there, in a state its description names or all its neighbouring number blocks "
+    "lie in: then `city` is that name, with that state and no point",
     "area_code": "the area code's principal place, for a number the geocoder places no finer: "
     "in NANP its principal city (else a point inside its polygon); elsewhere, for a fixed line "
     "the geocoder describes only by its country, the most populous city the geocoder names "
