@@ -186,15 +186,10 @@ def _unanimous(states: list[str]) -> str | None:
 
 def _km_to_nearest(row: Row, cast: list[tuple[Any, ...]]) -> float:
     """Great-circle km from a place to the nearest of its voters."""
-    lat, lon = row[_LAT], row[_LON]
-    out = math.inf
-    for _, vlat, vlon in cast:
-        if lat is None or vlat is None:
-            continue
-        p1, p2 = math.radians(lat), math.radians(vlat)
-        h = (
-            math.sin((p2 - p1) / 2) ** 2
-            + math.cos(p1) * math.cos(p2) * math.sin(math.radians(vlon - lon) / 2) ** 2
-        )
-        out = min(out, 2 * 6371.0 * math.asin(math.sqrt(h)))
-    return out
+    from geoflex.aggregate._accuracy import haversine_km_array
+
+    points = [(lat, lon) for _, lat, lon in cast if lat is not None]
+    if row[_LAT] is None or not points:
+        return math.inf
+    lats, lons = zip(*points, strict=True)
+    return float(haversine_km_array(row[_LAT], row[_LON], list(lats), list(lons)).min())

@@ -9,6 +9,7 @@ shipped gazetteer (geoflex/_data/places.parquet, built by build_geo.py) can give
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from typing import Any
@@ -215,9 +216,6 @@ def _onto_outlines(
     outlines; it takes the state it lands on when it had none.
     """
     import shapely
-    from shapely.ops import nearest_points
-
-    from geoflex.aggregate._accuracy import haversine_km_array
 
     lats = frame["place_lat"].to_list()
     lons = frame["place_lon"].to_list()
@@ -232,12 +230,11 @@ def _onto_outlines(
         # Its own state's outline; a place without a state: its country's subdivisions.
         targets = [o for o in own if o[0] is not None and o[0] == states[i]]
         targets = targets or [o for o in own if o[0] is not None] or own
-        state, geom = min(targets, key=lambda o: o[1].distance(point))
-        moved = nearest_points(geom, point)[0]
-        if float(haversine_km_array(lat, lon, moved.y, moved.x)) > MAX_MOVE_KM:
+        k, moved, km = _nearest([geom for _, geom in targets], point)
+        if km > MAX_MOVE_KM:
             continue
         lats[i], lons[i] = round(moved.y, 4), round(moved.x, 4)
-        states[i] = states[i] or state
+        states[i] = states[i] or targets[k][0]
     return frame.with_columns(
         place_lat=pl.Series(lats, dtype=pl.Float64),
         place_lon=pl.Series(lons, dtype=pl.Float64),
@@ -460,13 +457,14 @@ def _qualified_place(
     state named is a city's own (``CITY_STATE_KM2``: Buenos Aires, Kyiv, Sofia City, whose
     numbers' regions reach beyond them) and the place is not in it: the other rules decide.
 
+    ``names``: the place's names, the part before the state first ("Berilo").
+
     Without this, the most populous namesake in the country won: "Canoas - SP" was placed
     in Rio Grande do Sul, 850 km away, and "Pinheiros - ES" in São Paulo.
     """
     state = _named_state(desc, region, state_points, state_by_key, place_key)
     if state is None:
         return None
-    parts = re.split(r", | - ", desc, maxsplit=1)
     code = state["state_code"]
     for within in (code, *SUCCESSOR_STATES.get(code, ())):
         for name in names:
@@ -484,7 +482,7 @@ def _qualified_place(
         hit = _lookup(gazetteer, region, None, name, place_key)
         if hit is not None and _km_from(state_outlines.get(code, []), hit) <= NEAR_STATE_KM:
             return _city_place(hit, name)
-    return (parts[0], code, None, None, "state", state["timezone"])
+    return (names[0], code, None, None, "state", state["timezone"])
 
 
 def _named_state(
@@ -507,26 +505,28 @@ def _named_state(
 
 def _km2(outlines: list[Any]) -> float:
     """The area of ``outlines`` (square km; degrees scaled at each outline's latitude)."""
-    import math
-
     return sum(geom.area * 111.32**2 * math.cos(math.radians(geom.centroid.y)) for geom in outlines)
 
 
 def _km_from(outlines: list[Any], place: dict[str, Any]) -> float:
     """How far a gazetteer place lies from the nearest of ``outlines`` (0 inside one)."""
     import shapely
+
+    if not outlines:
+        return math.inf
+    return _nearest(outlines, shapely.Point(place["longitude"], place["latitude"]))[2]
+
+
+def _nearest(geoms: list[Any], point: Any) -> tuple[int, Any, float]:
+    """Which of ``geoms`` lies nearest ``point`` (the first, on a tie), the nearest point on
+    it, and how far that is in km (0 when ``point`` is inside it)."""
     from shapely.ops import nearest_points
 
     from geoflex.aggregate._accuracy import haversine_km_array
 
-    if not outlines:
-        return float("inf")
-    point = shapely.Point(place["longitude"], place["latitude"])
-    nearest = min(outlines, key=lambda geom: geom.distance(point))
-    if nearest.distance(point) == 0:
-        return 0.0
-    at = nearest_points(nearest, point)[0]
-    return float(haversine_km_array(place["latitude"], place["longitude"], at.y, at.x))
+    k = min(range(len(geoms)), key=lambda n: geoms[n].distance(point))
+    at = nearest_points(geoms[k], point)[0]
+    return k, at, float(haversine_km_array(point.y, point.x, at.y, at.x))
 
 
 def _city_place(hit: dict[str, Any], name: str) -> tuple[Any, ...]:
